@@ -1,0 +1,10 @@
+{#- Generic test: no two rows share the same values in the given columns (dbt_utils has one;
+    packages cannot be installed here). -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+    select
+        {{ combination_of_columns | join(', ') }},
+        count(*) as row_count
+    from {{ model }}
+    group by {{ combination_of_columns | join(', ') }}
+    having count(*) > 1
+{% endtest %}

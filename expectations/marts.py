@@ -1,0 +1,56 @@
+"""Suite for the marts: the contract's keys, value sets and date logic hold before publishing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import great_expectations.expectations as gxe
+
+from expectations import Gate
+
+STATUSES = ["upcoming", "due", "passed", "postponed", "cancelled"]
+PRECISIONS = ["day", "week", "month", "season", "year"]
+ACTOR_TYPES = ["person", "organization", "country", "group", "anonymous"]
+
+
+def _key(column: str) -> tuple:
+    return gxe.ExpectColumnValuesToBeUnique(column=column), gxe.ExpectColumnValuesToNotBeNull(column=column)
+
+
+def gates(as_of: datetime) -> list[Gate]:
+    return [
+        Gate("marts", "marts_articles", "select * from marts.articles", (
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            *_key("article_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="url", mostly=0.95, severity="warning"),
+            gxe.ExpectColumnValuesToBeBetween(column="source_count", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column="version_count", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1), max_value=as_of),
+        )),
+        Gate("marts", "marts_actors", "select * from marts.dim_actors", (
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            *_key("actor_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="actor_type", value_set=ACTOR_TYPES),
+            gxe.ExpectColumnValuesToBeBetween(column="mention_count", min_value=0),
+        )),
+        Gate("marts", "marts_claims", "select * from marts.fct_claims", (
+            *_key("claim_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="cue_verb"),
+            gxe.ExpectColumnValueLengthsToBeBetween(column="claim_text", min_value=3, max_value=2000),
+            gxe.ExpectColumnValuesToNotBeNull(column="speaker_actor_id", mostly=0.8, severity="warning"),
+        )),
+        Gate("marts", "marts_deadlines", "select * from marts.fct_deadlines", (
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            *_key("deadline_id"),
+            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),
+            gxe.ExpectColumnValuesToBeInSet(column="precision", value_set=PRECISIONS),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_end", column_B="due_start", or_equal=True),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_reported_at", column_B="first_reported_at",
+                                                        or_equal=True),
+        )),
+        Gate("marts", "marts_deadline_history", "select * from marts.deadline_history", (
+            gxe.ExpectColumnValuesToNotBeNull(column="deadline_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="valid_from"),
+            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),
+        )),
+    ]

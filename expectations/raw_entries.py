@@ -1,0 +1,36 @@
+"""Suite for raw entries: what the fetch stage stored must be keyed, typed and plausibly dated."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import great_expectations.expectations as gxe
+
+from expectations import Gate
+
+# a feed's clock may run ahead of ours a little; more than this is a future-dated entry
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def gates(as_of: datetime) -> list[Gate]:
+    return [
+        Gate(
+            stage="fetch",
+            suite="raw_entries",
+            query="select * from raw.entries",
+            expectations=(
+                gxe.ExpectTableRowCountToBeBetween(min_value=1),
+                gxe.ExpectColumnValuesToBeUnique(column="entry_version_id"),
+                *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in
+                  ("entry_version_id", "feed_id", "entry_key", "article_id", "content_hash",
+                   "published_at", "first_seen_at", "archive_sha256")),
+                gxe.ExpectColumnValuesToBeInSet(column="published_at_source",
+                                                value_set=["published", "updated", "first_seen"]),
+                gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1),
+                                                  max_value=as_of + FUTURE_TOLERANCE, severity="warning"),
+                gxe.ExpectColumnValuesToNotBeNull(column="title", mostly=0.95, severity="warning"),
+                gxe.ExpectColumnValueLengthsToBeBetween(column="content_text", min_value=1, mostly=0.9,
+                                                        severity="warning"),
+            ),
+        )
+    ]

@@ -1,0 +1,194 @@
+"""The `eventwatch` command: a thin shell over pipelines.stages (one function per command)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from contextlib import closing
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines import __version__, stages
+from pipelines.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
+from pipelines.settings import Settings
+
+log = logging.getLogger("eventwatch")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(feeds=args.feeds, data_dir=args.data_dir, db=args.db, as_of=args.as_of,
+                             force=getattr(args, "force", False))
+
+
+def cmd_run(args) -> int:
+    summary = stages.run_all(_settings(args))
+    print("\n".join(summary.lines()))
+    print(f"published to {_settings(args).snapshot_path}; try: eventwatch query "
+          "\"select label, location, due_start, status from marts.fct_deadlines order by due_start\"")
+    return 0
+
+
+def cmd_fetch(args) -> int:
+    settings = _settings(args)
+    summary = stages.RunSummary(stages.new_run_id(settings))
+    summary.ingest = stages.fetch(settings, summary.run_id)
+    summary.gates = stages.check(settings, summary.run_id, ("fetch",))
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_extract(args) -> int:
+    result = stages.extract(_settings(args))
+    print(result)
+    return 0
+
+
+def cmd_transform(args) -> int:
+    result = stages.transform(_settings(args))
+    print(result)
+    return 0
+
+
+def cmd_check(args) -> int:
+    settings = _settings(args)
+    summary = stages.RunSummary(stages.new_run_id(settings))
+    summary.gates = stages.check(settings, summary.run_id, ("fetch", "marts"))
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_publish(args) -> int:
+    print(f"published to {stages.publish(_settings(args))}")
+    return 0
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_query(args) -> int:
+    settings = _settings(args)
+    path = settings.database if args.live else settings.snapshot_path
+    if not path.exists():
+        hint = "run `eventwatch run` first" + ("" if args.live else " (or use --live)")
+        raise FileNotFoundError(f"no database at {path}: {hint}")
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        cursor = con.execute(args.sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if columns else []
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    elif args.format == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], out, default=_cell, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        cells = [[_cell(v) for v in row] for row in rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+        fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
+        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+        out.write("  ".join("-" * w for w in widths) + "\n")
+        for row in cells:
+            out.write("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    return 0
+
+
+def cmd_feeds(args) -> int:
+    settings = _settings(args)
+    if args.feeds_command == "add":
+        feed = add_feed(settings.feeds_file, args.id, args.url, args.name, tuple(args.tag or ()))
+        print(f"added feed {feed.id} ({feed.url}) to {settings.feeds_file}")
+    elif args.feeds_command == "remove":
+        remove_feed(settings.feeds_file, args.id)
+        print(f"removed feed {args.id} from {settings.feeds_file} (its stored entries are kept)")
+    else:
+        for feed in load_feeds(settings.feeds_file):
+            tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+            print(f"{feed.id}\t{feed.url}\t{feed.name or ''}{tags}")
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--feeds", metavar="FILE", help="feeds file (default: $EVENTWATCH_FEEDS or seeds/feeds.yml)")
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: $EVENTWATCH_DATA_DIR or data/)")
+    parser.add_argument("--db", metavar="PATH", help="working DuckDB file (default: $EVENTWATCH_DB or <data-dir>/eventwatch.duckdb)")
+    parser.add_argument("--as-of", metavar="ISO8601",
+                        help="the run's clock: statuses are computed against it and entries published after it "
+                             "are held back (default: $EVENTWATCH_AS_OF or now)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eventwatch",
+        description="Monitor a running news story: poll feeds, extract actors, claims and deadlines, "
+                    "track them over time in DuckDB.")
+    parser.add_argument("--version", action="version", version=f"eventwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p)
+        p.set_defaults(func=func)
+        return p
+
+    run = command("run", cmd_run, "run the whole chain once: fetch, parse, load, extract, dbt build, gates, publish")
+    run.add_argument("--force", action="store_true", help="poll every feed now, ignoring next-poll times")
+    command("fetch", cmd_fetch, "fetch the feeds, archive the bytes, parse and load entries, gate them")
+    command("extract", cmd_extract, "extract actors, claims and time expressions from new article versions")
+    command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
+    command("check", cmd_check, "run the quality gates on the raw entries and the marts")
+    command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
+    query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")
+    query.add_argument("sql", help="the SQL to run")
+    query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    feeds = command("feeds", cmd_feeds, "list, add or remove feeds in the feeds file")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
+    feeds_sub.add_parser("list", help="list the feeds")
+    add = feeds_sub.add_parser("add", help="add a feed")
+    add.add_argument("id", help="feed id, [a-z0-9-]+")
+    add.add_argument("url", help="http(s):// URL, file:// URL or a path relative to the feeds file")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--tag", action="append", help="a tag (repeatable)")
+    remove = feeds_sub.add_parser("remove", help="remove a feed (its stored entries are kept)")
+    remove.add_argument("id", help="feed id")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("great_expectations", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except (FeedsFileError, FileNotFoundError, ValueError, duckdb.Error) as exc:
+        print(f"eventwatch {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a stage failure: one line, the reason
+        from pipelines.gates import GateFailed
+
+        kind = "blocked" if isinstance(exc, GateFailed) else "failed"
+        print(f"eventwatch {args.command}: {kind}: {exc}", file=sys.stderr)
+        log.debug("traceback", exc_info=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Rule-based extraction of actors, claims and deadlines from one article (pure, deterministic).
+
+    gazetteer = load_gazetteer()                       # seeds/actors.csv + seeds/cue_verbs.csv
+    result = extract_article(text, published_at, gazetteer)
+    result.mentions, result.claims, result.time_expressions, result.actors
+
+No model weights: a gazetteer, cue verbs and precompiled regular expressions. `text` is the
+string the offsets point into (the stage passes title + "\\n\\n" + body); `published_at` is naive
+UTC and is the only clock relative dates are resolved against. The stage that writes the results
+to DuckDB is `pipelines.extract.stage.run_extract`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pipelines.extract import actors as _actors
+from pipelines.extract.actors import Actor, CueVerb, Gazetteer, Mention
+from pipelines.extract.claims import Claim, find_claims
+from pipelines.extract.deadlines import TimeExpression, find_time_expressions
+from pipelines.extract.text import split_sentences
+
+EXTRACTOR_VERSION = "0.1.0"
+
+_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+__all__ = [
+    "EXTRACTOR_VERSION", "Actor", "ArticleExtraction", "Claim", "CueVerb", "Gazetteer", "Mention",
+    "TimeExpression", "extract_article", "load_gazetteer",
+]
+
+
+@dataclass(frozen=True)
+class ArticleExtraction:
+    """Everything extracted from one article version; offsets point into the text given."""
+
+    mentions: tuple[Mention, ...]
+    claims: tuple[Claim, ...]
+    time_expressions: tuple[TimeExpression, ...]
+    actors: tuple[Actor, ...]
+
+
+def load_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Load the actor gazetteer (default seeds/actors.csv) and the cue verbs beside it."""
+    path = Path(path) if path is not None else _SEEDS / "actors.csv"
+    cue_path = path.with_name("cue_verbs.csv")
+    if not cue_path.exists():
+        cue_path = _SEEDS / "cue_verbs.csv"
+    return _actors.load_gazetteer(path, cue_path)
+
+
+def extract_article(text: str, published_at: datetime, gazetteer: Gazetteer) -> ArticleExtraction:
+    """Extract mentions, claims and time expressions from one article's text."""
+    sentences = split_sentences(text)
+    findings = _actors.find_actors(text, sentences, gazetteer)
+    claims = find_claims(text, sentences, findings, gazetteer)
+    referenced = {m.actor_id for m in findings.mentions}
+    referenced |= {c.speaker_actor_id for c in claims if c.speaker_actor_id}
+    referenced |= {c.via_actor_id for c in claims if c.via_actor_id}
+    return ArticleExtraction(
+        mentions=findings.mentions,
+        claims=tuple(claims),
+        time_expressions=tuple(find_time_expressions(text, sentences, published_at)),
+        actors=tuple(sorted((findings.actors[a] for a in referenced), key=lambda a: a.actor_id)),
+    )

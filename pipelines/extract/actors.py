@@ -1,0 +1,646 @@
+"""Actors: who acts in an article, resolved to one id per actor.
+
+Passes, in order of trust (a later pass never takes characters an earlier one named):
+
+1. gazetteer forms from seeds/actors.csv (names, aliases, transliterations), with optional middle
+   initials and suffixes ("Vladimir V. Putin", "Joseph R. Biden Jr."), extended leftwards over a
+   title or honorific ("President", "Foreign Minister", "Mr.", "Gen."); a capital written
+   `~Moscow` in the gazetteer counts only where it acts ("Moscow says"), not where it is a place
+   ("talks in Moscow");
+2. people discovered from their grammar: an appositive ("Marta Kowalczyk, an analyst at ..."), a
+   speech cue ("Marta Kowalczyk said", "said Marta Kowalczyk", "according to ..."), a role noun
+   before the name ("analyst Marta Kowalczyk");
+3. title + name ("Ms. Kowalczyk", "Mr. Austin", "Ambassador Jan Novak"): a known person by full
+   name or surname, else a discovered one;
+4. organizations discovered from their head nouns ("the Baltic Policy Institute");
+5. a surname alone after a first mention of its person ("Kowalczyk", "Austin's");
+6. anonymous sources in a source role ("a senior administration official said", "according to
+   two Western diplomats"), kept as actors of type `anonymous`; they may nest other mentions
+   ("a White House official" also mentions the White House).
+
+Pronouns and role nouns ("he", "the president") are not mentions: claims resolve them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.extract.text import SentenceIndex, Sentence, slugify
+
+ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
+METONYM_MARK = "~"
+
+# --- vocabulary -----------------------------------------------------------------------------------
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿ\u0100-\u017f"
+_NAME_WORD = rf"[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}]?[{_LOW}]+|['’][{_UP}][{_LOW}]+)*"
+_INITIAL = rf"[{_UP}]\."
+_SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
+_NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
+
+# Titles before a name, longest first; the value is the role they give ("" for bare honorifics).
+_TITLES: dict[str, str] = {
+    "Deputy Secretary of State": "deputy secretary of state",
+    "Secretary of State": "secretary of state",
+    "Secretary of Defense": "defense secretary",
+    "Deputy Foreign Minister": "deputy foreign minister",
+    "Deputy Prime Minister": "deputy prime minister",
+    "National Security Adviser": "national security adviser",
+    "National Security Advisor": "national security adviser",
+    "Defense Secretary": "defense secretary",
+    "Defence Secretary": "defense secretary",
+    "Foreign Secretary": "foreign secretary",
+    "Foreign Minister": "foreign minister",
+    "Defense Minister": "defense minister",
+    "Defence Minister": "defense minister",
+    "Prime Minister": "prime minister",
+    "Vice President": "vice president",
+    "Press Secretary": "press secretary",
+    "Secretary-General": "secretary-general",
+    "Secretary General": "secretary-general",
+    "Chief of Staff": "chief of staff",
+    "President": "president",
+    "Chancellor": "chancellor",
+    "Secretary": "secretary",
+    "Minister": "minister",
+    "Ambassador": "ambassador",
+    "General": "general",
+    "Lt. Gen.": "general",
+    "Gen.": "general",
+    "Adm.": "admiral",
+    "Admiral": "admiral",
+    "Senator": "senator",
+    "Sen.": "senator",
+    "Rep.": "representative",
+    "Gov.": "governor",
+    "Prof.": "professor",
+    "Professor": "professor",
+    "Spokesman": "spokesman",
+    "Spokeswoman": "spokeswoman",
+    "Envoy": "envoy",
+    "Mr.": "",
+    "Mrs.": "",
+    "Ms.": "",
+    "Dr.": "",
+}
+_GENDER = {"Mr.": "m", "Mrs.": "f", "Ms.": "f"}
+# First names common in this story, for "he"/"she" when the article uses no Mr./Ms.
+_FEMALE_NAMES = frozenset(
+    """Wendy Jen Jennifer Liz Elizabeth Kamala Linda Karen Victoria Ursula Annalena Maria Marta Anna
+    Halyna Lena Olena Iryna Natalia Nataliya Yulia Maria Margarete Kaja Ingrid Mette Sanna Magdalena
+    Tatiana Tatyana Svetlana Valentina Olga Julianne Julia Samantha Nancy Hillary Condoleezza""".split()
+)
+_MALE_NAMES = frozenset(
+    """Vladimir Joe Joseph Yuri Yury Dmitry Dmitri Sergey Sergei Antony Tony Jake Jacob Mark Lloyd Jens
+    Volodymyr Dmytro Emmanuel Olaf Ned Alexander Aleksandr Boris Andriy Andrii John Michael Vassily
+    Viktor Anatoly Alexei Aleksei Nikolai Oleksiy Oleksii Denys Petro Mykhailo Ivan Peter Samuel
+    Charles Jean Luigi Mario Mateusz Andrzej Zbigniew Recep Xi Ben William James Robert Richard
+    Thomas Josep Charles Gitanas Egils Kaja Karl Heiko Christian Frank""".split()
+) - _FEMALE_NAMES
+_TITLE_ALT = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(_TITLES, key=len, reverse=True))
+_TITLE_BEFORE_RE = re.compile(rf"(?<![\w.])(?P<title>{_TITLE_ALT})\s+$")
+_TITLE_NAME_RE = re.compile(
+    rf"(?<![\w.])(?P<title>{_TITLE_ALT})\s+(?P<name>(?:{_NAME_WORD}|{_INITIAL})"
+    rf"(?:\s+(?:{_NAME_WORD}|{_INITIAL})){{0,3}}){_SUFFIX}?(?![\w])"
+)
+# Lowercase role nouns that name a person's job; used for appositives and "analyst Jane Doe".
+_ROLE_NOUNS = (
+    "analyst|director|fellow|professor|researcher|expert|scholar|specialist|spokesman|spokeswoman|"
+    "spokesperson|aide|adviser|advisor|official|minister|ambassador|diplomat|envoy|lawmaker|senator|"
+    "commander|general|head|chief|chairman|chairwoman|president|leader|member|deputy|negotiator|"
+    "economist|historian|journalist|correspondent|editor|strategist|officer|secretary|governor|"
+    "mayor|politician|lecturer|founder|partner|veteran|colonel|admiral|representative|consultant|"
+    "scientist|commentator|pollster|activist|author|writer|dean|rector|observer|specialist|columnist"
+)
+_ROLE_BEFORE_RE = re.compile(
+    rf"\b(?P<role>president|spokesman|spokeswoman|foreign minister|chancellor|prime minister|"
+    rf"aide|adviser|negotiator|envoy|analyst|secretary of state)\s+$"
+)
+_DEMONYMS = {
+    "russian": "RU", "american": "US", "u.s.": "US", "ukrainian": "UA", "belarusian": "BY",
+    "german": "DE", "french": "FR", "british": "GB", "chinese": "CN",
+}
+# Capitalized words that cannot be part of a discovered person's name.
+_NOT_NAME = frozenset(
+    """The A An And But Or If In On At As Of For From To By With Without After Before When While
+    This That These Those There Here It Its He She They We I You His Her Their Our Mr Mrs Ms Dr
+    President Prime Minister Foreign Defense Defence Secretary General Gen Deputy Vice National
+    Security Adviser Advisor Press Chief Ambassador Senator Sen Chancellor Spokesman Spokeswoman
+    Kremlin White House State Department Pentagon Ministry Council Institute University Center
+    Centre Foundation Union Alliance Committee Agency Commission Republic Federation Army Navy
+    Russian American Ukrainian Belarusian German French British Chinese European Western Eastern
+    Soviet Baltic Nordic Atlantic North South East West Northern Southern Eastern Western
+    January February March April May June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Jan Feb Mar Apr Jun Jul Aug Sep Sept
+    Oct Nov Dec Today Tomorrow Yesterday Officials Analysts Diplomats Talks Geneva Brussels Vienna
+    Moscow Kyiv Kiev Washington Paris Berlin Minsk Munich London Beijing Warsaw Crimea Donbas
+    Donetsk Luhansk Europe Asia Africa America Americans Russians Ukrainians Europeans NATO EU UN
+    OSCE Tass Reuters Interfax Sputnik God Christmas New Year Years Olympics Games""".split()
+)
+_ORG_HEADS = (
+    "Institute|Institution|Center|Centre|Council|Foundation|University|Ministry|Agency|Committee|"
+    "Endowment|Fund|Forum|Commission|Service|Academy|Society|Association|Bank|Corporation|Party|"
+    "Parliament|Assembly|Organization|Organisation|Program|Programme|Project|Initiative|Club|School|"
+    "Court|Duma|Command|Guard|Bureau|Directorate|Network|Union|Coalition|Consortium|Secretariat|"
+    "Mission|Company|Group|Palace"
+)
+_GENERIC_ORG_WORDS = frozenset(
+    """Foreign Ministry Council Security Permanent Office State Department National Defense Defence
+    Interior Affairs Service Committee Commission Agency Union Group Party Parliament Assembly
+    Court Bank Fund Program Programme Project Initiative Club School Company Center Centre
+    Institute Institution Foundation University Forum Academy Society Association Corporation
+    Organization Organisation Command Guard Bureau Directorate Network Coalition Consortium
+    Secretariat Mission Endowment General Main Federal Central Executive Supreme High Joint
+    Special International Public Human Rights The""".split()
+)
+_INSTITUTION_END_RE = re.compile(rf"\b(?:{_ORG_HEADS}|Palace|House|Office|Street|Square|Hall|Times|Post|News)$")
+_CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*"
+_ORG_RE = re.compile(
+    rf"(?<![\w.])(?P<org>(?:(?:{_CAP_WORD})\s+){{1,5}}(?:{_ORG_HEADS})"
+    rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})?"
+    rf"|(?:{_ORG_HEADS})\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})"
+    rf"(?![\w])"
+)
+
+# Verbs (and auxiliaries) after a capital that show it acts: "Moscow says", "Washington has".
+_AGENT_VERBS = frozenset(
+    """says said say warned warns warn wants wanted has had have is was will would could should
+    must may might can cannot insists insisted sees saw fears feared hopes hoped plans planned
+    expects expected seeks sought refuses refused agreed agrees accused accuses responded responds
+    sent sends offered offers proposed proposes signaled signalled signals continues continued
+    needs needed believes believed considers considered appears appeared made makes took takes
+    gave gives did does remains remained views viewed regards demanded demands denied denies
+    rejected rejects threatened threatens told tells vowed vows pledged pledges promised promises
+    argued argues insisted claims claimed announced announces dismissed dismisses urged urges
+    won't wouldn't doesn't didn't isn't hasn't hadn't can't""".split()
+)
+_PLACE_PREPOSITIONS = frozenset(
+    "in to from at near into outside around toward towards via through across over inside visit "
+    "visited visiting visits reached arrived left leave fly flew back on of against for about with "
+    "than upon onto within beyond".split()
+)
+_AGENT_AFTER_RE = re.compile(
+    rf"^(?:\s+and\s+(?:its\s+allies|{_NAME_WORD}))?"
+    r"(?>\s+(?:[a-z]+ly|also|again|now|still|then|already|not|never|on\s+\w+day|once\s+more)(?=\s))*+"
+    r"\s+([a-z]+(?:n['’]t)?)\b"
+)
+_CAPITALIZED_BEFORE_RE = re.compile(rf"\b(?!The\b|UN\b)[{_UP}][\w’'\-]*\s+$")
+_PREVIOUS_WORD_RE = re.compile(r"(\w+)\W*$")
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
+_BARE_NAME_RE = re.compile(rf"(?<![\w.\-])({_NAME_WORD})(?=['’]s\b|(?![\w\-]))")
+
+# Anonymous sources: determiner, modifiers, a source noun; kept only in a source role.
+_ANON_MODIFIERS = (
+    r"senior|top|high-ranking|high-level|ranking|former|current|other|western|european|american|"
+    r"u\.s\.|us|russian|ukrainian|german|french|british|belarusian|chinese|nato|eu|european\s+union|"
+    r"kremlin|pentagon|white\s+house|state\s+department|biden\s+administration|administration|"
+    r"government|military|defense|intelligence|diplomatic|security|foreign|allied|alliance|"
+    r"congressional|independent|ministry|foreign\s+ministry|defense\s+ministry|"
+    r"russian\s+foreign\s+ministry|ukrainian\s+government|western\s+intelligence|well-placed"
+)
+_ANON_HEADS = (
+    r"(?:person|people|officials?)\s+(?:familiar\s+with|briefed\s+on|close\s+to|involved\s+in|"
+    r"with\s+knowledge\s+of)\s+(?:the\s+)?[a-z]+|"
+    r"officials?|diplomats?|sources?|aides?|advisers?|advisors?|analysts?|experts?|lawmakers?|"
+    r"observers?|spokesman|spokeswoman|spokesperson|envoys?|negotiators?|insiders?"
+)
+_ANON_RE = re.compile(
+    rf"(?<![\w.])(?P<det>(?:a|an|the|two|three|four|five|several|some|many|one|other|most)\s+)?"
+    rf"(?P<desc>(?:(?:{_ANON_MODIFIERS})\s+){{0,4}}(?:{_ANON_HEADS}))(?![\w])",
+    re.IGNORECASE,
+)
+_ANON_SINGULAR = {
+    "officials": "official", "diplomats": "diplomat", "sources": "source", "aides": "aide",
+    "advisers": "adviser", "advisors": "adviser", "advisor": "adviser", "analysts": "analyst",
+    "experts": "expert", "lawmakers": "lawmaker", "observers": "observer", "envoys": "envoy",
+    "negotiators": "negotiator", "insiders": "insider", "people": "person", "us": "u.s.",
+}
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An actor: a gazetteer entry, or one the extractors discovered in text."""
+
+    actor_id: str
+    name: str
+    actor_type: str
+    country: str | None = None
+    is_discovered: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One surface form in the text that refers to an actor."""
+
+    actor_id: str
+    surface: str
+    start_char: int
+    end_char: int
+    sentence_index: int
+
+
+@dataclass(frozen=True)
+class CueVerb:
+    """A speech cue: its surface form, its lemma and the type of claim it introduces."""
+
+    cue: str
+    lemma: str
+    claim_type: str
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Known actors, their surface forms and the speech cues, with their compiled patterns."""
+
+    actors: dict[str, Actor]
+    forms: dict[str, tuple[str, bool]]  # normalized form -> (actor_id, counts only as an agent)
+    forms_by_actor: dict[str, tuple[str, ...]]  # actor_id -> its normalized forms
+    surnames: dict[str, str]  # surname -> person actor_id (unambiguous ones only)
+    cues: dict[str, CueVerb]  # lowercase cue -> cue verb
+    form_re: re.Pattern = field(repr=False)
+    cue_re: re.Pattern = field(repr=False)
+    discovery_res: tuple[re.Pattern, ...] = field(repr=False)
+    source_before_re: re.Pattern = field(repr=False)
+    source_after_re: re.Pattern = field(repr=False)
+
+    def resolve_name(self, name: str) -> str | None:
+        """The actor id of a written name (any form, middle initials ignored), or None."""
+        hit = self.forms.get(_normalize_form(name))
+        return hit[0] if hit and not hit[1] else None
+
+
+@dataclass(frozen=True)
+class ActorFindings:
+    """Mentions in one article plus what claims need to resolve pronouns and role nouns."""
+
+    mentions: tuple[Mention, ...]
+    actors: dict[str, Actor]
+    genders: dict[str, str]
+    roles: tuple[tuple[int, str, str], ...]  # (offset, role, actor_id), in text order
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A mention under construction: offsets and the actor."""
+
+    start: int
+    end: int
+    actor_id: str
+
+
+# --- gazetteer ------------------------------------------------------------------------------------
+
+
+def load_gazetteer(path: Path, cue_path: Path) -> Gazetteer:
+    """Read actors.csv and cue_verbs.csv into a Gazetteer with compiled patterns."""
+    actors: dict[str, Actor] = {}
+    forms: dict[str, tuple[str, bool]] = {}
+    surname_votes: dict[str, set[str]] = {}
+    patterns: list[str] = []
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            actor = Actor(
+                actor_id=row["actor_id"].strip(),
+                name=row["name"].strip(),
+                actor_type=row["actor_type"].strip(),
+                country=(row.get("country") or "").strip() or None,
+            )
+            if actor.actor_type not in ACTOR_TYPES:
+                raise ValueError(f"{path}: actor {actor.actor_id} has unknown type {actor.actor_type!r}")
+            if actor.actor_id in actors:
+                raise ValueError(f"{path}: duplicate actor_id {actor.actor_id}")
+            actors[actor.actor_id] = actor
+            aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
+            for form in [actor.name, *aliases]:
+                metonym = form.startswith(METONYM_MARK)
+                form = form.lstrip(METONYM_MARK)
+                key = _normalize_form(form)
+                if key in forms and forms[key][0] != actor.actor_id:
+                    raise ValueError(f"{path}: form {form!r} belongs to two actors")
+                forms[key] = (actor.actor_id, metonym)
+                patterns.append(_form_pattern(form, person=actor.actor_type == "person"))
+                if actor.actor_type == "person":
+                    surname_votes.setdefault(form.split()[-1], set()).add(actor.actor_id)
+    surnames = {s: next(iter(ids)) for s, ids in surname_votes.items() if len(ids) == 1}
+    forms_by_actor: dict[str, list[str]] = {}
+    for form, (actor_id, _) in forms.items():
+        forms_by_actor.setdefault(actor_id, []).append(form)
+    patterns.sort(key=len, reverse=True)
+    form_re = re.compile(r"(?<![\w.\-])(?:" + "|".join(patterns) + r")(?![\w\-])")
+    cues = _load_cues(cue_path)
+    cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(cues, key=len, reverse=True))
+    cue_re = re.compile(rf"(?<![\w\-’'])(?:{cue_alt})(?![\w\-])", re.IGNORECASE)
+    return Gazetteer(actors, forms, {a: tuple(f) for a, f in forms_by_actor.items()}, surnames, cues,
+                     form_re, cue_re, *_cue_patterns(cue_re.pattern))
+
+
+def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
+    """Patterns that depend on the cue verbs: name discovery and anonymous-source roles."""
+    discovery = (
+        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
+        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
+        rf"(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"\b(?:{_ROLE_NOUNS}),\s+(?P<name>{_NAME_SEQ}){_SUFFIX}?,\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"(?:[,”\"]\s*){cue}\s+(?P<name>{_NAME_SEQ})",
+        rf"\baccording\s+to\s+(?P<name>{_NAME_SEQ})",
+        rf"\b(?:{_ROLE_NOUNS})\s+(?P<name>{_NAME_SEQ})",
+    )
+    source_before = re.compile(rf"(?:according\s+to|[,”\"]\s*(?:{cue}))\s+$", re.IGNORECASE)
+    source_after = re.compile(
+        rf",?\s*(?:who\s+)?(?:spoke|speaking|asked|requesting|requested|insisting|declining|who)\b"
+        rf"[^,.]*(?:anonymity|named|identified|authorized|publicly|record)"
+        rf"|(?:,\s*who\s+[^,]{{0,100}},|\s+(?:in|at|from)\s+{_NAME_WORD}(?:\s+{_NAME_WORD})?)?\s*"
+        rf"(?>(?:have|has|had|also|privately|publicly|separately|[a-z]+ly|on\s+\w+day)\s+)*+(?:{cue})(?![\w])",
+        re.IGNORECASE,
+    )
+    return tuple(re.compile(p) for p in discovery), source_before, source_after
+
+
+def _load_cues(path: Path) -> dict[str, CueVerb]:
+    """Read cue_verbs.csv: cue,lemma,claim_type."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {
+            row["cue"].strip().lower(): CueVerb(row["cue"].strip().lower(), row["lemma"].strip(),
+                                                row["claim_type"].strip())
+            for row in csv.DictReader(handle)
+        }
+
+
+def _form_pattern(form: str, person: bool) -> str:
+    """Regex for one gazetteer form; person names allow middle initials and a suffix."""
+    words = form.split()
+    escaped = [re.sub(r"['’]", "['’]", re.escape(w)) for w in words]
+    if person and len(words) >= 2:
+        body = rf"(?:\s+{_INITIAL})*\s+".join(escaped) + f"{_SUFFIX}?"
+    else:
+        body = r"\s+".join(escaped)
+    return body
+
+
+def _normalize_form(surface: str) -> str:
+    """Collapse whitespace, unify apostrophes, drop middle initials and suffixes."""
+    text = re.sub(r"\s+", " ", surface.replace("’", "'")).strip()
+    text = re.sub(r",?\s+(?:Jr\.|Sr\.|II|III|IV)$", "", text)
+    return re.sub(rf"(?<=\w) (?:[{_UP}]\. )+(?=[{_UP}])", " ", text)
+
+
+# --- finding --------------------------------------------------------------------------------------
+
+
+def is_agent_use(text: str, start: int, end: int) -> bool:
+    """Whether a capital at [start, end) acts ("Moscow says", "Kyiv's answer"), not a place."""
+    previous = _PREVIOUS_WORD_RE.search(text, max(0, start - 25), start)
+    if previous and previous.group(1).lower() in _PLACE_PREPOSITIONS:
+        return False
+    after = text[end:end + 80]
+    if _POSSESSIVE_RE.match(after):
+        return True
+    verb = _AGENT_AFTER_RE.match(after)
+    if not verb:
+        return False
+    word = verb.group(1)
+    return word in _AGENT_VERBS or (word.endswith("ed") and len(word) > 4)
+
+
+def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> ActorFindings:
+    """Find every actor mention in text and the actors they refer to."""
+    index = SentenceIndex(sentences)
+    title_case_end = _title_case_headline_end(text)
+    actors: dict[str, Actor] = {}
+    spans: list[_Span] = []
+    genders: dict[str, str] = {}
+    roles: list[tuple[int, str, str]] = []
+    discovered: dict[str, Actor] = {}
+    surnames: dict[str, str] = {}
+
+    occupied = bytearray(len(text))  # characters covered by a named (non-anonymous) mention
+
+    def taken(start: int, end: int) -> bool:
+        """Whether a named mention already covers part of [start, end)."""
+        return 1 in occupied[start:end]
+
+    def add(start: int, end: int, actor: Actor) -> None:
+        """Record a mention of actor at [start, end)."""
+        actors.setdefault(actor.actor_id, actor)
+        spans.append(_Span(start, end, actor.actor_id))
+        if actor.actor_type != "anonymous":
+            occupied[start:end] = b"\x01" * (end - start)
+
+    def note_title(title: str, actor_id: str, offset: int) -> None:
+        """Remember the gender an honorific gives and the role a title gives."""
+        if title in _GENDER:
+            genders.setdefault(actor_id, _GENDER[title])
+        role = _TITLES.get(title)
+        if role:
+            roles.append((offset, role, actor_id))
+
+    # 1. gazetteer forms (+ a title before them)
+    for match in gazetteer.form_re.finditer(text):
+        actor_id, metonym = gazetteer.forms.get(_normalize_form(match.group()), (None, False))
+        if actor_id is None:
+            continue
+        if metonym and not is_agent_use(text, match.start(), match.end()):
+            continue
+        if _is_generic(match.group()) and _CAPITALIZED_BEFORE_RE.search(text, max(0, match.start() - 30),
+                                                                       match.start()):
+            continue  # "National Security Council", "Russia's Security Council": not the UN body
+        start = match.start()
+        actor = gazetteer.actors[actor_id]
+        if actor.actor_type == "person":
+            title = _TITLE_BEFORE_RE.search(text, max(0, start - 40), start)
+            if title:
+                start = title.start()
+                note_title(re.sub(r"\s+", " ", title.group("title")), actor_id, start)
+            role = _ROLE_BEFORE_RE.search(text, max(0, start - 30), start)
+            if role:
+                roles.append((start, role.group("role"), actor_id))
+        add(start, match.end(), actor)
+
+    # 2. discovered people (not in a title-case headline, where every word is capitalized)
+    for start, end, name in _discovery_candidates(text, gazetteer):
+        if start < title_case_end or taken(start, end):
+            continue
+        if _INSTITUTION_END_RE.search(name):
+            continue  # "the Élysée Palace said": an organization, left to the organization pass
+        actor_id = _resolve_person(name, gazetteer, discovered)
+        actor = gazetteer.actors.get(actor_id) if actor_id else None
+        actor = actor or discovered.get(actor_id or "") or _discover_person(name, discovered, gazetteer)
+        title = _TITLE_BEFORE_RE.search(text, max(0, start - 40), start)
+        if title and not taken(title.start(), start):
+            start = title.start()
+            note_title(re.sub(r"\s+", " ", title.group("title")), actor.actor_id, start)
+        add(start, end, actor)
+
+    # 3. title + name
+    for match in _TITLE_NAME_RE.finditer(text):
+        if taken(match.start(), match.end()):
+            continue
+        title = re.sub(r"\s+", " ", match.group("title"))
+        name = _normalize_form(match.group("name"))
+        actor_id = _resolve_person(name, gazetteer, discovered)
+        if actor_id is None:
+            words = [w for w in name.split() if w not in _NOT_NAME]
+            if not words:
+                continue
+            if len(words) == 1 and title not in _GENDER and _TITLES[title] in ("president", "general"):
+                continue  # "General Assembly", "President Day": one unknown word after these is rarely a name
+            actor = _discover_person(" ".join(words), discovered, gazetteer)
+            actor_id = actor.actor_id
+        note_title(title, actor_id, match.start())
+        add(match.start(), match.end(), gazetteer.actors.get(actor_id) or discovered[actor_id])
+
+    # 4. organizations
+    for match in _ORG_RE.finditer(text):
+        start, end, name = _trim_org(match)
+        if start < title_case_end or name is None or taken(start, end):
+            continue
+        actor_id = gazetteer.resolve_name(name)
+        if actor_id:
+            add(start, end, gazetteer.actors[actor_id])
+            continue
+        actor_id = slugify(name)
+        add(start, end, discovered.setdefault(actor_id, Actor(actor_id, name, "organization", None, True)))
+
+    # 5. surname alone after the first mention of its person (also bare names of discovered people)
+    for span in spans:
+        actor = actors[span.actor_id]
+        if actor.actor_type == "person":
+            for form in _person_forms(actor, gazetteer):
+                surnames.setdefault(form.split()[-1], actor.actor_id)
+    first_seen = {}
+    for span in sorted(spans, key=lambda s: s.start):
+        first_seen.setdefault(span.actor_id, span.end)
+    for match in _BARE_NAME_RE.finditer(text):
+        actor_id = surnames.get(match.group(1))
+        if actor_id and first_seen.get(actor_id, len(text)) <= match.start() and not taken(*match.span()):
+            add(match.start(), match.end(), actors[actor_id])
+
+    # 6. anonymous sources in a source role
+    for match in _ANON_RE.finditer(text):
+        if not _in_source_role(text, match, gazetteer):
+            continue
+        if any(s.start < match.end() and match.start() < s.end and actors[s.actor_id].actor_type == "person"
+               for s in spans):
+            continue
+        add(match.start(), match.end(), _anonymous_actor(match.group("desc")))
+
+    mentions = tuple(
+        Mention(s.actor_id, text[s.start:s.end], s.start, s.end, _sentence_number(index, s.start))
+        for s in sorted(spans, key=lambda s: (s.start, -s.end))
+    )
+    for actor in actors.values():  # no Mr./Ms. in this article: fall back on the first name
+        if actor.actor_type == "person" and actor.actor_id not in genders:
+            first = actor.name.split()[0]
+            gender = "f" if first in _FEMALE_NAMES else "m" if first in _MALE_NAMES else None
+            if gender:
+                genders[actor.actor_id] = gender
+    return ActorFindings(mentions, actors, genders, tuple(sorted(roles)))
+
+
+def _is_generic(form: str) -> bool:
+    """Whether a form is made only of generic institution words ("Security Council")."""
+    return all(word in _GENERIC_ORG_WORDS for word in form.split())
+
+
+def _sentence_number(index: SentenceIndex, offset: int) -> int:
+    """Index of the sentence holding offset (0 before the first sentence)."""
+    sentence = index.at(offset)
+    return sentence.index if sentence else 0
+
+
+def _person_forms(actor: Actor, gazetteer: Gazetteer) -> tuple[str, ...]:
+    """Every written form of a person: the name and, for gazetteer people, the aliases."""
+    return gazetteer.forms_by_actor.get(actor.actor_id) or (actor.name,)
+
+
+def _resolve_person(name: str, gazetteer: Gazetteer, discovered: dict[str, Actor]) -> str | None:
+    """Resolve a person's name: full form, then surname (same first initial for a full name)."""
+    name = _normalize_form(name)
+    actor_id = gazetteer.resolve_name(name)
+    if actor_id:
+        return actor_id
+    slug = slugify(name)
+    if slug in discovered:
+        return slug
+    words = name.split()
+    surname = words[-1]
+    candidate = gazetteer.surnames.get(surname)
+    if candidate and (len(words) == 1 or words[0][0] == gazetteer.actors[candidate].name[0]):
+        return candidate  # "Sergej Lavrov": a spelling the gazetteer lacks
+    for actor in discovered.values():
+        if actor.actor_type == "person" and actor.name.split()[-1] == surname:
+            if len(words) == 1 or words[0] == actor.name.split()[0]:
+                return actor.actor_id
+    return None
+
+
+def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazetteer) -> Actor:
+    """Create (or fetch) a discovered person actor."""
+    actor_id = slugify(name)
+    if actor_id in gazetteer.actors:
+        return gazetteer.actors[actor_id]
+    return discovered.setdefault(actor_id, Actor(actor_id, name, "person", None, True))
+
+
+def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, str]]:
+    """Spans of unknown person names introduced by an appositive, a role noun or a speech cue."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in gazetteer.discovery_res:
+        for match in pattern.finditer(text):
+            start, end = match.span("name")
+            words = match.group("name").split()
+            # drop leading words that cannot be names ("Analyst Marta Kowalczyk", "But Ivan Petrov")
+            while words and words[0].rstrip(".") in _NOT_NAME:
+                start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
+                words = words[1:]
+            real = [w for w in words if not re.fullmatch(_INITIAL, w)]
+            if len(real) < 2 or any(w in _NOT_NAME for w in real):
+                continue
+            found.append((start, end, _normalize_form(" ".join(words))))
+    return found
+
+
+def _trim_org(match: re.Match) -> tuple[int, int, str | None]:
+    """Strip leading non-name words from an organization candidate; None when it is generic."""
+    start, end = match.span("org")
+    words = match.group("org").split()
+    while words and words[0] in ("The", "In", "On", "At", "But", "And", "For", "From", "By", "As", "A", "An"):
+        start = match.string.index(words[1], start + len(words[0])) if len(words) > 1 else end
+        words = words[1:]
+    if len(words) < 2:
+        return start, end, None
+    distinctive = [w for w in words if w not in _GENERIC_ORG_WORDS and w[0].isupper()]
+    if not distinctive:
+        return start, end, None
+    return start, end, " ".join(words)
+
+
+def _in_source_role(text: str, match: re.Match, gazetteer: Gazetteer) -> bool:
+    """Whether an anonymous phrase is a source: it speaks, is quoted, or is "according to"."""
+    if gazetteer.source_before_re.search(text, max(0, match.start() - 40), match.start()):
+        return True
+    return bool(gazetteer.source_after_re.match(text, match.end(), match.end() + 160))
+
+
+def _anonymous_actor(desc: str) -> Actor:
+    """The anonymous actor for a source description ("senior administration officials")."""
+    words = [_ANON_SINGULAR.get(w, w) for w in re.sub(r"\s+", " ", desc.lower()).split()]
+    name = " ".join(words)
+    return Actor(f"anonymous-{slugify(name)}", f"anonymous {name}", "anonymous", None, True)
+
+
+def _title_case_headline_end(text: str) -> int:
+    """End offset of the first line when it is a title-case headline, else 0."""
+    first = text.split("\n", 1)[0]
+    words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", first) if len(w) > 3]
+    if len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.8:
+        return len(first)
+    return 0

@@ -1,0 +1,658 @@
+"""Claims: attributed statements, as direct quotes or reported speech.
+
+Three passes over an article whose actors are already found:
+
+1. direct quotes (“…” or "…") that open their sentence and carry an attribution after them
+   (“…,” Mr. Putin said / “…,” said a senior official) or before them (Mr. Biden said: “…”); a quote
+   split by its attribution (“…,” he said. “…”) is one claim, its parts joined;
+2. "according to X": the rest of the sentence is X's claim; when that rest is itself attributed
+   ("Mr. Peskov said …, according to Tass") X becomes the intermediary;
+3. reported speech around every other cue verb: "X [, appositive,] [has] warned [Y] [that] …",
+   "…, X said." and "…, said X."; when the reported content opens with its own attribution
+   ("Ushakov told reporters that Mr. Putin had warned that …") the inner speaker is the speaker and
+   the outer one the intermediary ("via"); "Tass quoted X as saying …" likewise.
+
+Speakers are actor mentions, anonymous sources, "he"/"she" (the last person mentioned, honouring
+Mr./Ms.) and role nouns ("the president": the last person titled so). A claim's offsets are those
+of its content; quotes inside reported content make it a partial quote (is_direct_quote false)
+unless the whole content is the quote.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from pipelines.extract.actors import _DEMONYMS, ActorFindings, CueVerb, Gazetteer
+from pipelines.extract.text import Sentence, SentenceIndex
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An attributed statement: who, through whom, with which cue, saying what."""
+
+    speaker_actor_id: str | None
+    speaker_surface: str | None
+    via_actor_id: str | None
+    via_surface: str | None
+    cue_verb: str
+    claim_type: str
+    claim_text: str
+    is_direct_quote: bool
+    start_char: int
+    end_char: int
+    sentence: str
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    """A possible speaker: a mention, a pronoun or a role noun, resolved to an actor when possible."""
+
+    start: int
+    end: int
+    actor_id: str | None
+    surface: str
+
+
+@dataclass(frozen=True)
+class _Quote:
+    """A quoted span, marks included."""
+
+    open: int  # offset of the opening mark
+    close: int  # offset just after the closing mark
+
+    @property
+    def inner(self) -> tuple[int, int]:
+        """Offsets of the quoted text without its marks."""
+        return self.open + 1, self.close - 1
+
+
+_QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
+_PRONOUN_RE = re.compile(r"\b(?:he|she|He|She)\b")
+_ROLE_NOUN_RE = re.compile(
+    r"\b[Tt]he\s+(?:(?P<nat>Russian|American|U\.S\.|Ukrainian|Belarusian|German|French|British|Chinese)\s+)?"
+    r"(?P<role>president|vice president|foreign minister|prime minister|chancellor|secretary of state|"
+    r"defense secretary|secretary-general|national security adviser|press secretary|general|"
+    r"spokesman|spokeswoman|negotiator|envoy|leader|aide|adviser)\b"
+)
+_LEADER_ROLES = ("president", "prime minister", "chancellor")
+# Time and channel phrases that may sit between a speaker, its cue and the content. The
+# alternatives are tried in order inside atomic groups, so longer phrases come first.
+_ADVERBIAL = (
+    r"(?:(?:late|early)\s+(?:on\s+)?)?(?:on|this|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    r"Sunday|morning|afternoon|evening|night|week|weekend)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|on\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+    r"|(?:earlier|later)\s+(?:in\s+the\s+day|that\s+day|on\s+\w+day|this\s+week|in\s+the\s+week)"
+    r"|(?:in|at|during|after|following|before|on|via|through|over)\s+(?:a|an|the|his|her|their|its)\s+"
+    r"(?:[\w\-]+\s+){0,2}(?:statement|interview|briefing|conference|call|speech|address|post|"
+    r"posting|tweet|meeting|session|talks|appearance|readout|remarks|summary|message|video|"
+    r"broadcast|program|programme|show)"
+    r"(?:\s+(?:with|in|on|to|after|from|for)\s+(?:[\w.’'\-]+\s+){0,4}?[\w.’'\-]+(?=\s+that\b|,|$))?"
+    r"|on\s+(?:Twitter|Facebook|Telegram|Instagram|state\s+television|television|Russian\s+television|"
+    r"the\s+sidelines(?:\s+of\s+[^,]+)?)"
+    r"|(?:once\s+more|in\s+turn|yesterday|today|tonight|earlier|later|again|also|then|afterwards?|too|now|"
+    r"once|repeatedly|publicly|privately|bluntly|flatly|separately|[a-z]+ly)"
+)
+_LISTENER = (
+    r"reporters|journalists|the\s+press|lawmakers|parliament|Congress|senators|"
+    r"(?:a|the)\s+(?:[\w\-]+\s+)?(?:news\s+conference|press\s+conference|conference|briefing|meeting|"
+    r"gathering|audience|forum|summit)|(?:state\s+)?television|him|her|them|us|me|"
+    r"(?:his|her|their|its)\s+(?:[\w\-]+\s+)?(?:counterpart|counterparts|allies|audience|colleagues|"
+    r"hosts|guests|supporters|compatriots)"
+)
+_MASK = "\x00"
+# "said after nearly eight hours of talks with … in Geneva on Monday that …"
+_PREPOSITIONAL_GAP_RE = re.compile(
+    r"^\s*(?:after|before|during|following|in|at|on|with|from|over|by|to|amid|ahead\s+of)\b"
+    r"(?:(?!\b(?:will|would|is|are|was|were|has|have|had|and)\b)[^;:.“”\"]){0,120}$"
+)
+_OBJECT_GAP_RE = re.compile(r"^(?:(?!\band\b)[^,;:.“”\"]){0,90}$|^\s*\x00+(?:\s*,[^,;“”\"]{1,90},)?\s*$")
+# Repeated pieces are atomic and possessive: their alternatives overlap ("reportedly" is also
+# [a-z]+ly), and plain backtracking over them is exponential on a failing gap.
+_GAP_RE = re.compile(rf"^(?>\s|,|(?:the\s+)?{_MASK}|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+$")
+_TAIL_RE = re.compile(
+    rf"(?>\s|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+"
+    r"(?:,\s*(?:a|an|the|who|whose|which|his|her|its|speaking|adding|citing|in|at|and|but|while|as|"
+    r"although|though)\b.*)?",
+    re.DOTALL,
+)
+_COORDINATION_BEFORE_RE = re.compile(
+    r"(?:,\s*)?\s+and\s+(?:(?:also|then|later|[a-z]+ly|afterward|afterwards|he|she|it|they)\s+)?$")
+_AUXILIARY_START_RE = re.compile(
+    r"(?:had|has|have|was|were|is|are|would|will|could|can|should|might|may|must|did|does|do)\b")
+_NEGATION_RE = re.compile(r"\b(?:not|never|no\s+longer)\b|n['’]t\b")
+_INTRODUCER_RE = re.compile(r"\b(?:that|of|against|to)\s*$")
+_CONJUNCTION_RE = re.compile(r"(?:,\s*|;\s*|\s+)(?:and|but|while|whereas|though|although)\s+")
+_POSSESSIVE_AFTER_RE = re.compile(r"['’]s\b")
+_COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|afterwards)\s+)?$")
+_FOLLOW_GAP_RE = re.compile(rf"(?>\s|[,.;:]|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+")
+_SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
+_SKIP_OBJECT_RE = re.compile(
+    rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
+_BETWEEN_RE = re.compile(
+    r"^(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
+    rf"(?>(?:{_ADVERBIAL}|has|have|had|previously|reportedly|would|will|did|does|do|not|never|already|"
+    r"still|recently|himself|herself|itself|themselves|"
+    r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
+)
+# Cues whose object is a listener or target rather than the content: "told reporters", "warned Putin".
+_OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "caution", "remind", "threaten"})
+# Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
+_NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", "pledge", "promise",
+                      "warn", "urge", "call for", "accuse", "caution", "assure"})
+_CLAUSE_MARK_RE = re.compile(
+    r"\b(?:will|would|could|should|can|cannot|may|might|must|shall|is|are|was|were|has|have|had|"
+    r"did|does|do|won['’]t|wouldn['’]t|isn['’]t|aren['’]t|wasn['’]t|[a-z]+ed|remains|wants|needs|"
+    r"means|seems|appears|plans|intends|poses|threatens|matters|depends|stands|risks|lies)\b"
+)
+_LEADING_CONTENT_RE = re.compile(r"(?:\s|,|:|that\b|of\b|against\b)+")
+_TRAILING_SOURCE_RE = re.compile(r",\s+according\s+to\b", re.IGNORECASE)
+_DOCUMENT_NOUNS = r"(?:readout|statement|transcript|summary|report|account|communique|release)"
+_SPEAKER_LEAD_RE = re.compile(rf"(?:the\s+|(?:a|an|the)\s+(?=\S+(?:\s+\S+)?\s+{_DOCUMENT_NOUNS}\b))")
+_APPOSITIVE_RE = re.compile(r"(?:,\s*(?:a|an|the|his|her|its)\s+[^,;“”\"]{1,100}?)?,\s*")
+# Cues that introduce reported content only with "that" (else "Russia added troops" would count).
+_THAT_CUES = frozenset({"add", "stress", "note", "emphasize", "acknowledge", "write", "reply", "respond",
+                        "ask", "explain", "claim"})
+
+
+def find_claims(text: str, sentences: list[Sentence], findings: ActorFindings,
+                gazetteer: Gazetteer) -> list[Claim]:
+    """Find the direct quotes and the reported speech of an article, with speakers resolved."""
+    return _ClaimFinder(text, sentences, findings, gazetteer).run()
+
+
+class _ClaimFinder:
+    """The three passes over one article, sharing the consumed cues and quotes."""
+
+    def __init__(self, text: str, sentences: list[Sentence], findings: ActorFindings, gazetteer: Gazetteer):
+        """Index the article's quotes, cues (outside quotes) and speaker candidates."""
+        self.text = text
+        self.sentences = sentences
+        self.index = SentenceIndex(sentences)
+        self.findings = findings
+        self.gazetteer = gazetteer
+        self.quotes = [_Quote(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+        self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
+        self.cue_starts = [m.start() for m in self.cues]
+        self.used_cues: set[int] = set()
+        self.used_quotes: set[int] = set()
+        self.claims: dict[tuple[int, int], Claim] = {}
+        self.sentence_speakers: dict[int, _Speaker] = {}  # sentence start -> its first reported speaker
+        self.speakers = self._speaker_candidates()
+        self.masked = self._masked_text()
+
+    # --- passes ---
+
+    def run(self) -> list[Claim]:
+        """Quotes first (their attributions consume cues), then 'according to', then the rest."""
+        self._direct_quotes()
+        for sentence in self.sentences:
+            for cue in self._cues_in(sentence):
+                if self._cue(cue).lemma == "according to":
+                    self._according_to(cue, sentence)
+            self._quoted_as_saying(sentence)
+            for post_positioned in (True, False):  # "…, X said." first: its content may hold a relayed cue
+                for cue in self._cues_in(sentence):
+                    if cue.start() not in self.used_cues:
+                        self._reported(cue, sentence, post_positioned)
+        return sorted(self.claims.values(), key=lambda c: (c.start_char, c.end_char))
+
+    def _direct_quotes(self) -> None:
+        """Pass 1: quotes at the start of a sentence with an attribution right after or before."""
+        previous: tuple[_Speaker, CueVerb, int] | None = None
+        position = 0
+        while position < len(self.quotes):
+            quote = self.quotes[position]
+            position += 1
+            if id(quote) in self.used_quotes:
+                continue
+            sentence = self.index.at(quote.open)
+            opens_sentence = sentence is not None and not self.text[sentence.start:quote.open].strip(" ([—–-")
+            attribution = self._attribution_after(quote) if opens_sentence else None
+            attribution = attribution or self._attribution_before(quote, sentence)
+            if attribution is None:
+                # an unattributed quote right after a quoted claim continues it: same speaker
+                if (opens_sentence and previous and _word_count(self._inner(quote)) >= 4
+                        and 0 < quote.open - previous[2] < 400
+                        and "\n\n" not in self.text[previous[2]:quote.open]):
+                    speaker, cue, _ = previous
+                    self._add_quote_claim([quote], speaker, None, cue)
+                    previous = (speaker, cue, quote.close)
+                continue
+            speaker, cue, cue_start, attribution_end = attribution
+            self.used_cues.add(cue_start)
+            parts = [quote]
+            follower = self._following_quote(position, attribution_end)
+            if follower is not None and self._attribution_after(self.quotes[follower]) is None:
+                parts.append(self.quotes[follower])
+                self.used_quotes.add(id(self.quotes[follower]))
+                position = follower + 1
+            self._add_quote_claim(parts, speaker, None, cue)
+            previous = (speaker, cue, parts[-1].close)
+
+    def _according_to(self, cue: re.Match, sentence: Sentence) -> None:
+        """Pass 2: 'according to X, …' and '…, according to X.'"""
+        speaker = self._speaker_after(cue.end(), sentence.end)
+        if speaker is None:
+            return
+        self.used_cues.add(cue.start())
+        before = self.text[sentence.start:cue.start()]
+        if before.strip(" ,"):
+            content = (sentence.start, sentence.start + len(before.rstrip(" ,")))
+        else:
+            document = re.match(rf"\s+{_DOCUMENT_NOUNS}\b", self.text[speaker.end:sentence.end])
+            after = speaker.end + (document.end() if document else 0)
+            rest = self.text[after:sentence.end]
+            comma = _APPOSITIVE_RE.match(rest)
+            if comma and _CLAUSE_MARK_RE.search(comma.group()):
+                comma = re.match(r",\s*", rest)
+            comma = comma or re.match(r",?\s*", rest)
+            content = (after + comma.end(), _trim_end(self.text, after + comma.end(), sentence.end))
+        inner = self._inner_attribution(*content)
+        if inner is not None:
+            inner_speaker, inner_cue, inner_content = inner
+            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence)
+        else:
+            self._add_reported(speaker, None, self._cue(cue), content, sentence)
+
+    def _quoted_as_saying(self, sentence: Sentence) -> None:
+        """Pass 2b: 'Tass quoted Mr. Peskov as saying (that) …' -> Peskov, via Tass."""
+        for match in re.finditer(r"\bquoted\b", self.text[sentence.start:sentence.end]):
+            at = sentence.start + match.start()
+            via = self._speaker_before(at, sentence.start)
+            speaker = self._speaker_after(at + len("quoted"), sentence.end)
+            if via is None or speaker is None:
+                continue
+            saying = re.match(r"\s+as\s+saying\b(?:\s+that\b)?", self.text[speaker.end:sentence.end])
+            if not saying:
+                continue
+            for cue in self.cues:
+                if speaker.end <= cue.start() < speaker.end + saying.end():
+                    self.used_cues.add(cue.start())
+            start = speaker.end + saying.end()
+            content = (start, _trim_end(self.text, start, sentence.end))
+            self._add_reported(speaker, via, self.gazetteer.cues["said"], content, sentence)
+
+    def _reported(self, cue: re.Match, sentence: Sentence, post_positioned: bool) -> None:
+        """Pass 3: reported speech around one cue; content after it, or before it ('…, X said')."""
+        verb = self._cue(cue)
+        speaker = self._speaker_before(cue.start(), sentence.start)
+        content = None
+        if speaker is not None:
+            if speaker.start > sentence.start and self._ends_clause(cue.end(), sentence.end):
+                content = self._content_before(speaker.start, sentence.start)
+            if content is None and not post_positioned:
+                content = self._content_after(cue.end(), sentence.end, verb)
+        elif self._ends_with_comma(sentence.start, cue.start()):
+            speaker = self._speaker_after(cue.end(), sentence.end)
+            if speaker is not None and self._ends_clause(speaker.end, sentence.end):
+                content = self._content_before(cue.start(), sentence.start)
+        if speaker is None or content is None:
+            return
+        self.used_cues.add(cue.start())
+        self.sentence_speakers.setdefault(sentence.start, speaker)
+        inner = self._inner_attribution(*content)
+        if inner is not None:
+            inner_speaker, inner_cue, inner_content = inner
+            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence)
+        else:
+            self._add_reported(speaker, None, verb, content, sentence)
+
+    # --- attribution helpers ---
+
+    def _attribution_after(self, quote: _Quote) -> tuple[_Speaker, CueVerb, int, int] | None:
+        """'“…,” Mr. Putin said' or '“…,” said Mr. Putin': speaker, cue, cue offset, end offset."""
+        sentence = self.index.at(max(quote.close - 1, 0))
+        limit = min(sentence.end if sentence else len(self.text), quote.close + 200)
+        lead = re.match(r"\s*,?\s*", self.text[quote.close:limit])
+        at = quote.close + lead.end()
+        for cue in self.cues:
+            if cue.start() < at or cue.start() >= limit or cue.start() in self.used_cues:
+                continue
+            verb = self._cue(cue)
+            if verb.lemma == "according to":
+                return None
+            if cue.start() == at:
+                speaker = self._speaker_after(cue.end(), limit)
+                if speaker is not None:
+                    return speaker, verb, cue.start(), speaker.end
+                return None
+            speaker = self._speaker_before(cue.start(), at)
+            if speaker is not None and self._starts_at(speaker, at):
+                return speaker, verb, cue.start(), cue.end()
+            return None
+        return None
+
+    def _attribution_before(self, quote: _Quote, sentence: Sentence | None) -> tuple | None:
+        """'Mr. Biden said: “…”' or 'Mr. Lavrov told reporters, “…”' within the quote's sentence."""
+        if sentence is None:
+            return None
+        pre_end = quote.open
+        stripped = self.text[sentence.start:pre_end].rstrip()
+        if not stripped.endswith((":", ",")):
+            return None
+        for cue in reversed(self.cues):
+            if not sentence.start <= cue.start() < pre_end or cue.start() in self.used_cues:
+                continue
+            gap = self.masked[cue.end():sentence.start + len(stripped) - 1]
+            if not _GAP_RE.match(gap):
+                return None
+            speaker = self._speaker_before(cue.start(), sentence.start)
+            if speaker is None:
+                return None
+            return speaker, self._cue(cue), cue.start(), quote.close
+        return None
+
+    def _following_quote(self, position: int, attribution_end: int) -> int | None:
+        """Index of a quote that continues right after an attribution ('…,” he said. “…')."""
+        if position >= len(self.quotes):
+            return None
+        candidate = self.quotes[position]
+        gap = self.text[attribution_end:candidate.open]
+        if _FOLLOW_GAP_RE.fullmatch(gap) and "\n\n" not in gap:
+            return position
+        return None
+
+    def _inner_attribution(self, start: int, end: int):
+        """A reported content that opens with its own attribution: (speaker, cue, content) or None."""
+        lead = re.match(r"(?:\s|that\b)*", self.text[start:end])
+        at = start + lead.end()
+        for cue in self.cues:
+            if not at < cue.start() < end or cue.start() in self.used_cues:
+                continue
+            speaker = self._speaker_before(cue.start(), at)
+            if speaker is None or not self._starts_at(speaker, at):
+                return None
+            verb = self._cue(cue)
+            content = self._content_after(cue.end(), end, verb)
+            if content is None or _NEGATION_RE.search(self.text, speaker.end, cue.start()):
+                return None  # "Russia had never threatened the Ukrainian people" is not relayed speech
+            introduced = _INTRODUCER_RE.search(self.text, cue.end(), content[0])
+            if not (introduced or (verb.lemma not in _NP_CUES
+                                   and _CLAUSE_MARK_RE.search(self.text, content[0], content[1]))):
+                return None  # "the United States had rejected proposals …" reports an act, not speech
+            self.used_cues.add(cue.start())
+            return speaker, verb, content
+        return None
+
+    def _speaker_before(self, cue_start: int, floor: int) -> _Speaker | None:
+        """The subject of a cue: the nearest speaker ending before it with only an appositive,
+        auxiliaries, adverbs or a time phrase in between."""
+        for speaker in self.speakers:
+            if speaker.end > cue_start or speaker.start < floor:
+                continue
+            between = self.text[speaker.end:cue_start]
+            if _BETWEEN_RE.match(between):
+                return self._holder_of(speaker, floor) or speaker
+            # the name is itself the appositive: "Britain's foreign secretary, Liz Truss, said"
+            if re.fullmatch(r"\s*,\s*", between) and re.search(r",\s*$", self.text[floor:speaker.start]):
+                return speaker
+        # a second verb of the sentence's subject: "Mr. Blinken met Mr. Lavrov … and said afterward that"
+        if _COORDINATED_RE.search(self.text, floor, cue_start):
+            earlier = self.sentence_speakers.get(floor)
+            if earlier is not None and earlier.end < cue_start:
+                return earlier
+            subject = [s for s in self.speakers if self._starts_at(s, floor) and s.end < cue_start
+                       and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
+            if subject:
+                return max(subject, key=lambda s: s.end - s.start)
+        return None
+
+    def _holder_of(self, speaker: _Speaker, floor: int) -> _Speaker | None:
+        """The person before 'of <speaker>' ('President Emmanuel Macron of France said'), if any."""
+        if not re.search(r"\bof\s+(?:the\s+)?$", self.text[floor:speaker.start]):
+            return None
+        for candidate in self.speakers:
+            actor = self.findings.actors.get(candidate.actor_id or "")
+            if (candidate.end <= speaker.start and candidate.start >= floor and actor is not None
+                    and actor.actor_type == "person"
+                    and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[candidate.end:speaker.start])):
+                return candidate
+        return None
+
+    def _speaker_after(self, position: int, limit: int) -> _Speaker | None:
+        """A speaker starting right after position ('said Mr. Putin', 'according to the Kremlin',
+        'according to a Kremlin readout')."""
+        space = re.match(r"\s+", self.text[position:limit])
+        if not space:
+            return None
+        at = position + space.end()
+        starts = {at}
+        lead = _SPEAKER_LEAD_RE.match(self.text, at, limit)
+        if lead:
+            starts.add(lead.end())
+        candidates = [s for s in self.speakers if s.start in starts and s.end <= limit]
+        return max(candidates, key=lambda s: s.end - s.start) if candidates else None
+
+    def _content_after(self, position: int, end: int, verb: CueVerb) -> tuple[int, int] | None:
+        """The reported content after a cue: after 'that', or after objects and time phrases."""
+        window = self.masked[position:end]
+        that = re.search(r"\bthat\b", window[:160])
+        gap_re = _OBJECT_GAP_RE if verb.lemma in _OBJECT_CUES else _GAP_RE
+        if that and not (gap_re.match(window[:that.start()]) or _PREPOSITIONAL_GAP_RE.match(window[:that.start()])):
+            that = None
+        if that and self._has_cue(position, position + that.start()):
+            that = None
+        if that:
+            start = position + that.end()
+        elif re.match(r"\s*,", window):
+            return None  # "…, officials said, and …": the content came before the cue
+        else:
+            start = position
+            skippable = _SKIP_OBJECT_RE if verb.lemma in _OBJECT_CUES else _SKIP_PIECE_RE
+            while True:
+                piece = skippable.match(self.masked, start, end)
+                if not piece or piece.end() == start:
+                    break
+                start = piece.end()
+        lead = _LEADING_CONTENT_RE.match(self.text, start, end)
+        if lead:
+            start = lead.end()
+        source = _TRAILING_SOURCE_RE.search(self.text, start, end)
+        end = source.start() if source else end
+        for cue in self.cues:  # "… and warned other countries that …": the next claim starts there
+            if not start < cue.start() < end:
+                continue
+            coordination = _COORDINATION_BEFORE_RE.search(self.text, start, cue.start())
+            if coordination:
+                end = coordination.start()
+                break
+            # "…, but Jen Psaki, the press secretary, said …": a new speaker takes over
+            for conjunction in _CONJUNCTION_RE.finditer(self.text, start, cue.start()):
+                speaker = self._speaker_before(cue.start(), conjunction.end())
+                if speaker is not None and self._starts_at(speaker, conjunction.end()):
+                    end = conjunction.start()
+                    break
+            if end < cue.start():
+                break
+        content_end = _trim_end(self.text, start, end)
+        if content_end - start < 3:
+            return None
+        content = self.text[start:content_end]
+        if _AUXILIARY_START_RE.match(content):
+            return None  # "a step that officials said could be used …": the subject is outside the clause
+        if verb.lemma in _THAT_CUES and not that:
+            return None
+        if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)):
+            return None
+        if verb.lemma not in _NP_CUES and not that and _word_count(content) < 3:
+            return None
+        return start, content_end
+
+    def _content_before(self, speaker_start: int, floor: int) -> tuple[int, int] | None:
+        """The content before '…, X said': from the sentence start to the comma."""
+        before = self.text[floor:speaker_start]
+        match = re.search(r"(?:,\s*[”\"]?|,?[”\"]\s*,?)\s*(?:[Tt]he\s+)?$", before)
+        if not match:
+            return None
+        content_end = floor + match.start()
+        lead = _LEADING_CONTENT_RE.match(before)
+        start = floor + (lead.end() if lead else 0)
+        if content_end - start < 3 or _word_count(self.text[start:content_end]) < 3:
+            return None
+        quotes = [q for q in self.quotes if start <= q.open and q.close <= speaker_start]
+        if quotes and quotes[0].open == start:
+            return None  # a direct quote: pass 1 owns it
+        return start, content_end
+
+    def _starts_at(self, speaker: _Speaker, position: int) -> bool:
+        """Whether a speaker begins at position, allowing a leading 'the' ('the Kremlin said')."""
+        lead = re.match(r"[Tt]he\s+", self.text[position:speaker.start])
+        return speaker.start == position or bool(lead and lead.end() == speaker.start - position)
+
+    def _has_cue(self, start: int, end: int) -> bool:
+        """Whether a cue verb starts inside [start, end)."""
+        first = bisect.bisect_left(self.cue_starts, start)
+        return first < len(self.cue_starts) and self.cue_starts[first] < end
+
+    def _ends_clause(self, position: int, end: int) -> bool:
+        """Whether only an appositive, a listener or a time phrase follows position in the sentence
+        (so '…, said X' or '…, X said' closes the sentence rather than opening a new clause)."""
+        tail = self.masked[position:_trim_end(self.text, position, end)]
+        return bool(_TAIL_RE.fullmatch(tail))
+
+    def _ends_with_comma(self, floor: int, position: int) -> bool:
+        """Whether the text before position ends with a comma (optionally inside a closing quote)."""
+        return bool(re.search(r",[”\"]?\s*$|[”\"]\s*,\s*$", self.text[floor:position]))
+
+    # --- building claims ---
+
+    def _add_quote_claim(self, parts: list[_Quote], speaker: _Speaker, via: _Speaker | None,
+                         verb: CueVerb) -> None:
+        """Record a direct quote made of one or two parts."""
+        pieces = [self._inner(q).strip() for q in parts]
+        claim_text = pieces[0]
+        for piece in pieces[1:]:
+            if piece[:1].islower():
+                claim_text = claim_text.rstrip(" ,") + " " + piece
+            else:
+                claim_text = re.sub(r",$", ".", claim_text) + " " + piece
+        claim_text = claim_text.rstrip(" ,")
+        start, end = parts[0].inner[0], parts[-1].inner[1]
+        self._store(speaker, via, verb, claim_text, True, start, end, min(start, speaker.start), max(end, speaker.end))
+        for quote in parts:
+            self.used_quotes.add(id(quote))
+
+    def _add_reported(self, speaker: _Speaker, via: _Speaker | None, verb: CueVerb,
+                      content: tuple[int, int], sentence: Sentence) -> None:
+        """Record reported speech; a content that is one whole quote counts as a direct quote."""
+        if via is not None and via.actor_id is not None and via.actor_id == speaker.actor_id:
+            via = None  # "Mr. Biden said he told Mr. Putin …": no intermediary
+        start, end = content
+        for cue_start in self.cue_starts[bisect.bisect_left(self.cue_starts, start):
+                                         bisect.bisect_left(self.cue_starts, end)]:
+            self.used_cues.add(cue_start)  # a cue inside reported content is part of what was said
+        raw = self.text[start:end]
+        inside = [q for q in self.quotes if start <= q.open and q.close <= end + 1]
+        for quote in inside:
+            self.used_quotes.add(id(quote))
+        whole = next((q for q in inside if q.open == start and q.close >= end), None)
+        if whole is not None:
+            start, end = whole.inner
+            raw = self.text[start:end].strip().rstrip(",")
+            self._store(speaker, via, verb, raw, True, start, end, sentence.start, sentence.end)
+            return
+        self._store(speaker, via, verb, raw.strip(), False, start, end, sentence.start, sentence.end)
+
+    def _store(self, speaker: _Speaker, via: _Speaker | None, verb: CueVerb, claim_text: str,
+               direct: bool, start: int, end: int, context_start: int, context_end: int) -> None:
+        """Keep one claim per content span."""
+        if not claim_text or (start, end) in self.claims:
+            return
+        covering = self.index.covering(context_start, context_end)
+        sentence_text = self.text[covering[0].start:covering[-1].end] if covering else claim_text
+        self.claims[(start, end)] = Claim(
+            speaker_actor_id=speaker.actor_id,
+            speaker_surface=speaker.surface,
+            via_actor_id=via.actor_id if via else None,
+            via_surface=via.surface if via else None,
+            cue_verb=verb.lemma,
+            claim_type=verb.claim_type,
+            claim_text=claim_text,
+            is_direct_quote=direct,
+            start_char=start,
+            end_char=end,
+            sentence=sentence_text,
+        )
+
+    # --- setup ---
+
+    def _speaker_candidates(self) -> list[_Speaker]:
+        """Mentions, pronouns and role nouns, nearest-last first (sorted by end, then length)."""
+        speakers = [_Speaker(m.start_char, m.end_char, m.actor_id, m.surface) for m in self.findings.mentions]
+        for match in _PRONOUN_RE.finditer(self.text):
+            actor_id = self._resolve_pronoun(match.start(), "m" if match.group().lower() == "he" else "f")
+            speakers.append(_Speaker(match.start(), match.end(), actor_id, match.group()))
+        for match in _ROLE_NOUN_RE.finditer(self.text):
+            actor_id = self._resolve_role(match.start(), match.group("role"), match.group("nat"))
+            if actor_id:
+                speakers.append(_Speaker(match.start(), match.end(), actor_id, match.group()))
+        return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
+
+    def _resolve_pronoun(self, position: int, gender: str) -> str | None:
+        """The last person mentioned before position whose known gender does not contradict."""
+        for mention in reversed(self.findings.mentions):
+            if mention.end_char > position:
+                continue
+            actor = self.findings.actors[mention.actor_id]
+            if actor.actor_type != "person":
+                continue
+            if self.findings.genders.get(actor.actor_id, gender) == gender:
+                return actor.actor_id
+        return None
+
+    def _resolve_role(self, position: int, role: str, nationality: str | None) -> str | None:
+        """The last person given this role (by title or role noun) before position."""
+        country = _DEMONYMS.get((nationality or "").lower())
+        wanted = _LEADER_ROLES if role == "leader" else (role,)
+        for offset, seen_role, actor_id in reversed(self.findings.roles):
+            if offset >= position or seen_role not in wanted:
+                continue
+            if country and self.findings.actors[actor_id].country not in (None, country):
+                continue
+            return actor_id
+        return None
+
+    def _masked_text(self) -> str:
+        """The text with every mention replaced by NUL characters (for gap checks)."""
+        chars = list(self.text)
+        for mention in self.findings.mentions:
+            chars[mention.start_char:mention.end_char] = _MASK * (mention.end_char - mention.start_char)
+        return "".join(chars)
+
+    def _cues_in(self, sentence: Sentence) -> list[re.Match]:
+        """The cue matches inside a sentence."""
+        first = bisect.bisect_left(self.cue_starts, sentence.start)
+        last = bisect.bisect_left(self.cue_starts, sentence.end)
+        return self.cues[first:last]
+
+    def _cue(self, match: re.Match) -> CueVerb:
+        """The cue verb a match stands for."""
+        return self.gazetteer.cues[re.sub(r"\s+", " ", match.group().lower())]
+
+    def _in_quote(self, offset: int) -> bool:
+        """Whether offset lies inside a quote."""
+        return any(q.open < offset < q.close for q in self.quotes)
+
+    def _inner(self, quote: _Quote) -> str:
+        """The quoted text."""
+        start, end = quote.inner
+        return self.text[start:end]
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    """Drop trailing spaces and the sentence's final punctuation (keep a closing quote mark)."""
+    while end > start and text[end - 1] in " \t.!?;:,":
+        end -= 1
+    return end
+
+
+def _unquoted(text: str) -> str:
+    """Text with its quotes blanked out."""
+    return _QUOTE_RE.sub(" ", text)
+
+
+def _word_count(text: str) -> int:
+    """Number of words in text."""
+    return len(re.findall(r"\w+", text))

@@ -1,0 +1,167 @@
+"""DDL of the tables eventwatch's Python stages own: raw.*, extract.*, quality.*.
+
+dbt owns staging, intermediate and marts (dbt_project/). Every timestamp is naive UTC.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+DDL = """
+create schema if not exists raw;
+create schema if not exists extract;
+create schema if not exists quality;
+
+-- one row per fetch attempt, success or not
+create table if not exists raw.fetch_log (
+    fetch_id          varchar primary key,
+    run_id            varchar not null,
+    feed_id           varchar not null,
+    url               varchar not null,
+    http_status       integer,          -- null when there was no HTTP response (file, refused...)
+    error             varchar,          -- null on success
+    bytes             bigint,
+    etag              varchar,
+    last_modified     varchar,
+    duration_ms       double,
+    archive_sha256    varchar,          -- content address of the body in the raw archive
+    fetched_at        timestamp not null,
+    entries_seen      integer,
+    entries_new       integer,          -- entries whose key was never stored before
+    entries_new_version integer,        -- known keys with a changed title or body
+    entries_unchanged integer,
+    entries_quarantined integer,
+    bozo_reason       varchar           -- why the feed was not well-formed, when it was not
+);
+
+-- append-only: one row per (feed, entry key, content hash) the first time it is seen
+create table if not exists raw.entries (
+    entry_version_id  varchar primary key,  -- hash(feed_id, entry_key, content_hash)
+    feed_id           varchar not null,
+    entry_key         varchar not null,     -- guid, else canonical link, else hash(title, date)
+    article_id        varchar not null,     -- hash(canonical_url) (or of the entry key when no link)
+    canonical_url     varchar,
+    url               varchar,              -- link as the feed gave it
+    guid              varchar,
+    title             varchar,
+    author            varchar,
+    content_html      varchar,              -- sanitized HTML for display
+    content_text      varchar,              -- clean text for extraction
+    content_hash      varchar not null,     -- hash(title, content_text)
+    published_at      timestamp,            -- effective publication time (see published_at_source)
+    published_at_source varchar not null,   -- published | updated | first_seen
+    updated_at        timestamp,
+    first_seen_at     timestamp not null,
+    fetch_id          varchar not null,
+    archive_sha256    varchar not null
+);
+
+create table if not exists raw.quarantine (
+    quarantine_id     varchar primary key,
+    stage             varchar not null,     -- parse | load | extract | ...
+    feed_id           varchar,
+    fetch_id          varchar,
+    archive_sha256    varchar,
+    record_key        varchar,
+    reason            varchar not null,
+    payload           varchar,              -- the record as JSON, when there is one
+    quarantined_at    timestamp not null
+);
+
+-- per-feed polling state (conditional requests); one row per feed
+create table if not exists raw.feed_state (
+    feed_id           varchar primary key,
+    url               varchar not null,
+    etag              varchar,
+    last_modified     varchar,
+    last_success_at   timestamp,
+    last_error        varchar,
+    consecutive_failures integer not null default 0
+);
+
+-- one row per actor the extractors know or discovered
+create table if not exists extract.actors (
+    actor_id          varchar primary key,  -- slug of the canonical name
+    name              varchar not null,
+    actor_type        varchar not null,     -- person | organization | country | group | anonymous
+    country           varchar,
+    is_discovered     boolean not null,     -- true when not in the gazetteer
+    extractor_version varchar not null
+);
+
+create table if not exists extract.mentions (
+    mention_id        varchar primary key,
+    article_id        varchar not null,
+    content_hash      varchar not null,     -- the article version the extraction read
+    actor_id          varchar not null,
+    surface           varchar not null,
+    start_char        integer not null,
+    end_char          integer not null,
+    sentence_index    integer not null,
+    extractor_version varchar not null
+);
+
+create table if not exists extract.claims (
+    claim_id          varchar primary key,
+    article_id        varchar not null,
+    content_hash      varchar not null,
+    speaker_actor_id  varchar,
+    speaker_surface   varchar,
+    via_actor_id      varchar,
+    via_surface       varchar,
+    cue_verb          varchar not null,     -- lemma: say, warn, demand, deny...
+    claim_type        varchar not null,     -- warning | demand | assessment | denial | commitment | statement
+    claim_text        varchar not null,
+    is_direct_quote   boolean not null,
+    start_char        integer not null,
+    end_char          integer not null,
+    sentence          varchar not null,
+    extractor_version varchar not null
+);
+
+create table if not exists extract.time_expressions (
+    timex_id          varchar primary key,
+    article_id        varchar not null,
+    content_hash      varchar not null,
+    surface           varchar not null,
+    due_start         date not null,
+    due_end           date not null,
+    precision         varchar not null,     -- day | week | month | season | year
+    is_future         boolean not null,     -- relative to the article's publication
+    event_label       varchar,              -- talks, meeting, summit, call, exercises...
+    location          varchar,
+    status_cue        varchar,              -- scheduled | confirmed | postponed | cancelled
+    start_char        integer not null,
+    end_char          integer not null,
+    sentence          varchar not null,
+    extractor_version varchar not null
+);
+
+create table if not exists quality.results (
+    run_id            varchar not null,
+    stage             varchar not null,
+    suite             varchar not null,
+    success           boolean not null,
+    evaluated         integer not null,
+    failed            integer not null,
+    severity          varchar not null,     -- the worst failure: block | warn | pass (nothing failed)
+    checked_at        timestamp not null
+);
+
+create table if not exists quality.expectation_results (
+    run_id            varchar not null,
+    suite             varchar not null,
+    expectation       varchar not null,
+    column_name       varchar,
+    severity          varchar not null,
+    success           boolean not null,
+    unexpected_count  bigint,
+    detail            varchar,
+    checked_at        timestamp not null
+);
+"""
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every raw, extract and quality table that does not exist yet."""
+    con.execute(DDL)

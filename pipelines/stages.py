@@ -1,0 +1,116 @@
+"""The stages as plain functions of explicit settings: the CLI and the Airflow DAGs both call these.
+
+Each stage opens the working database, does its work in transactions and closes it, so that dbt
+(which opens the file itself) and the next stage never meet a held lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import closing
+from dataclasses import dataclass, field
+
+from pipelines.db import connect
+from pipelines.gates import GateOutcome, run_gates
+from pipelines.ingest import IngestSummary, run_fetch
+from pipelines.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def new_run_id(settings: Settings) -> str:
+    return f"{settings.as_of:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def fetch(settings: Settings, run_id: str) -> IngestSummary:
+    """Fetch every feed into the archive and raw.entries (gate them with `check(..., ("fetch",))`)."""
+    with closing(connect(settings)) as con:
+        return run_fetch(con, settings, run_id)
+
+
+def extract(settings: Settings):
+    """Extract actors, claims and time expressions from article versions not yet extracted."""
+    from pipelines.extract import load_gazetteer
+    from pipelines.extract.stage import run_extract
+
+    with closing(connect(settings)) as con:
+        return run_extract(con, load_gazetteer())
+
+
+def transform(settings: Settings):
+    """Build the dbt project: staging, intermediate, marts, their tests and snapshots."""
+    from pipelines.transform import build
+
+    with closing(connect(settings)):
+        pass  # make sure the Python-owned tables exist before dbt reads them
+    return build(settings)
+
+
+def check(settings: Settings, run_id: str, stages: tuple[str, ...] = ("marts",)) -> list[GateOutcome]:
+    """Run the quality gates of the given stages; raises GateFailed on a blocking failure."""
+    outcomes: list[GateOutcome] = []
+    with closing(connect(settings)) as con:
+        for stage in stages:
+            outcomes += run_gates(con, settings, stage, run_id)
+    return outcomes
+
+
+def publish(settings: Settings):
+    """Copy the marts and quality results into the read-only snapshot."""
+    from pipelines.publish import publish as _publish
+
+    with closing(connect(settings)) as con:
+        return _publish(con, settings)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    ingest: IngestSummary | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    gates: list[GateOutcome] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"run {self.run_id}"]
+        if self.ingest:
+            i = self.ingest
+            out.append(f"feeds: {i.feeds_ok} ok, {i.feeds_failed} failed; entries: {i.total('seen')} seen, "
+                       f"{i.total('new')} new, {i.total('new_versions')} new versions, "
+                       f"{i.total('quarantined')} quarantined")
+            out += [f"  feed {o.feed_id} failed: {o.error}" for o in i.outcomes if not o.ok]
+        if self.counts:
+            out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
+        if self.gates:
+            passed = sum(g.success for g in self.gates)
+            warned = sum(1 for g in self.gates if g.warnings)
+            out.append(f"gates: {passed}/{len(self.gates)} passed, {warned} with warnings")
+            out += [f"  warning {g.suite}: {w.describe()}" for g in self.gates for w in g.warnings]
+        return out
+
+
+def mart_counts(settings: Settings) -> dict[str, int]:
+    with closing(connect(settings)) as con:
+        return {
+            name: con.execute(sql).fetchone()[0]
+            for name, sql in {
+                "articles": "select count(*) from marts.articles",
+                "versions": "select coalesce(sum(version_count), 0) from marts.articles",
+                "actors": "select count(*) from marts.dim_actors",
+                "claims": "select count(*) from marts.fct_claims",
+                "deadlines": "select count(*) from marts.fct_deadlines",
+            }.items()
+        }
+
+
+def run_all(settings: Settings) -> RunSummary:
+    """The whole chain once: fetch, gate, extract, dbt build, gate, publish. Raises on a blocking failure."""
+    summary = RunSummary(new_run_id(settings))
+    summary.ingest = fetch(settings, summary.run_id)
+    summary.gates += check(settings, summary.run_id, stages=("fetch",))
+    extract(settings)
+    transform(settings)
+    summary.gates += check(settings, summary.run_id, stages=("marts",))
+    publish(settings)
+    summary.counts = mart_counts(settings)
+    return summary

@@ -1,0 +1,165 @@
+"""Transform stage: build the dbt project (dbt_project/) in-process against the DuckDB file.
+
+dbt owns the schemas staging, intermediate, marts and snapshots; it reads raw.* and extract.*.
+The run's clock reaches the models as the dbt var `as_of`, so statuses and held-back entries
+depend on the settings, never on the wall clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipelines.settings import Settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
+_FAILED = {"error", "fail", "runtime error"}
+_PASSED = {"success", "pass"}
+
+
+class TransformError(RuntimeError):
+    """dbt did not succeed; the message is one line naming the failing node."""
+
+
+@dataclass(frozen=True)
+class DbtResult:
+    """What one dbt invocation did, counted by node kind (unit tests count as tests)."""
+
+    success: bool
+    models_passed: int = 0
+    models_failed: int = 0
+    tests_passed: int = 0
+    tests_failed: int = 0
+    tests_warned: int = 0
+    snapshots_passed: int = 0
+    snapshots_failed: int = 0
+    skipped: int = 0
+
+
+def run_dbt(settings: Settings, *args: str) -> DbtResult:
+    """Run one dbt command (e.g. "build", or "docs", "generate") against the settings' database."""
+    from dbt.cli.main import dbtRunner  # heavy import: only when a transform runs
+
+    target_dir = settings.dbt_target_dir.resolve()
+    log_dir = (settings.data_dir / "dbt_logs").resolve()
+    command = [
+        *args,
+        "--project-dir", str(PROJECT_DIR),
+        "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(target_dir),
+        "--log-path", str(log_dir),
+        "--vars", json.dumps({"as_of": settings.as_of.isoformat(sep=" ")}),
+    ]
+    if "--log-level" not in args:
+        command += ["--log-level", "warn"]  # terse on the console...
+    if "--log-level-file" not in args:
+        command += ["--log-level-file", "debug"]  # ...complete in <data dir>/dbt_logs/dbt.log
+    environment = {
+        "EVENTWATCH_DB": str(Path(settings.database).resolve()),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    with _environment(environment):
+        try:
+            outcome = dbtRunner().invoke(command)
+        finally:
+            _release_database()
+    result = _count(outcome.success, outcome.result)
+    if not outcome.success:
+        raise TransformError(_failure_reason(" ".join(args), outcome))
+    return result
+
+
+def build(settings: Settings) -> DbtResult:
+    """`dbt build`: models, their tests and unit tests, and the snapshot, in DAG order."""
+    return run_dbt(settings, "build")
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of one dbt call, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _release_database() -> None:
+    """Close the DuckDB instance dbt-duckdb keeps for the process after a command.
+
+    dbt-duckdb 1.11 holds it past the end of dbtRunner.invoke; until it is closed the file stays
+    locked, later connections with another configuration (read_only) fail, and a copy of the file
+    (publish) could miss what is still in the write-ahead log.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - dbt-duckdb is a dependency
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if environment is not None:
+            environment.close()
+
+
+def _node_results(result: Any) -> list[Any]:
+    """The per-node results of a run-like command; other commands (docs, parse) have none."""
+    return list(getattr(result, "results", None) or [])
+
+
+def _count(success: bool, result: Any) -> DbtResult:
+    counts = dict.fromkeys(
+        (
+            "models_passed", "models_failed", "tests_passed", "tests_failed", "tests_warned",
+            "snapshots_passed", "snapshots_failed", "skipped",
+        ),
+        0,
+    )
+    kinds = {"model": "models", "test": "tests", "unit_test": "tests", "snapshot": "snapshots"}
+    for node_result in _node_results(result):
+        status = str(node_result.status).lower()
+        kind = kinds.get(str(getattr(node_result.node, "resource_type", "")).lower())
+        if status == "skipped":
+            counts["skipped"] += 1
+        elif kind is None:
+            continue
+        elif status in _PASSED:
+            counts[f"{kind}_passed"] += 1
+        elif status in _FAILED:
+            counts[f"{kind}_failed"] += 1
+        elif status == "warn" and kind == "tests":
+            counts["tests_warned"] += 1
+    return DbtResult(success=success, **counts)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _failure_reason(command: str, outcome: Any) -> str:
+    """One line: the first failing node and its message, or the exception dbt raised."""
+    failures = [
+        node_result
+        for node_result in _node_results(outcome.result)
+        if str(node_result.status).lower() in _FAILED
+    ]
+    if failures:
+        first = failures[0]
+        node = getattr(first.node, "unique_id", "?")
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        return f"dbt {command} failed at {node}{more}: {_first_line(first.message or '')}"
+    if outcome.exception is not None:
+        return f"dbt {command} failed: {_first_line(str(outcome.exception))}"
+    return f"dbt {command} failed"

@@ -1,0 +1,44 @@
+"""`dag.test()` of ingest then transform over the sample corpus gives the same marts as the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SAMPLE_FEEDS
+from tests.e2e.test_run import CONTRACT_MARTS
+
+pytestmark = pytest.mark.slow
+AS_OF = "2022-01-20T12:00:00+00:00"
+
+
+def _marts(data_dir: Path) -> dict[str, list[tuple]]:
+    with closing(duckdb.connect(str(data_dir / "published" / "eventwatch.duckdb"), read_only=True)) as con:
+        return {name: con.execute(f"select * from marts.{name} order by all").fetchall() for name in CONTRACT_MARTS}
+
+
+def test_ingest_then_transform_equals_the_cli_run(airflow_home, tmp_path):
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.utils.state import DagRunState
+
+    bag = DagBag(dag_folder=str(REPO / "dags"))
+    conf = {"as_of": AS_OF, "feeds": str(SAMPLE_FEEDS), "data_dir": str(tmp_path / "airflow-data")}
+    for dag_id in ("ingest", "transform"):
+        run = bag.get_dag(dag_id).test(run_conf=conf)
+        assert run.state == DagRunState.SUCCESS, f"{dag_id} ended {run.state}"
+
+    cli_dir = tmp_path / "cli-data"
+    result = subprocess.run([str(Path(sys.executable).parent / "eventwatch"), "run", "--feeds", str(SAMPLE_FEEDS),
+                             "--data-dir", str(cli_dir), "--as-of", AS_OF], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    via_airflow, via_cli = _marts(tmp_path / "airflow-data"), _marts(cli_dir)
+    assert all(via_cli[name] for name in CONTRACT_MARTS)
+    for name in CONTRACT_MARTS:
+        assert via_airflow[name] == via_cli[name], f"marts.{name} differs between Airflow and the CLI"

@@ -1,0 +1,111 @@
+"""`eventwatch run` over the sample corpus, as a user runs it: the console script, real files.
+
+The facts asserted here are planted in seeds/corpus (see its README).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from contextlib import closing
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SAMPLE_FEEDS
+
+pytestmark = pytest.mark.slow
+
+EVENTWATCH = str(Path(sys.executable).parent / "eventwatch")
+CONTRACT_MARTS = ["articles", "dim_actors", "fct_mentions", "fct_claims", "fct_deadlines", "deadline_mentions",
+                  "deadline_history", "actor_activity_daily"]
+EDITED = "https://genevadesk.example/2022/01/18/blinken-lavrov-meeting-set"
+TWO_FEEDS = "https://kyivwire.example/2021/12/30/biden-putin-call-ushakov-briefing"
+
+
+def run(data_dir: Path, *args: str, as_of: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EVENTWATCH, "run", "--feeds", str(SAMPLE_FEEDS), "--data-dir", str(data_dir),
+                           "--as-of", as_of, *args], capture_output=True, text=True, timeout=600, cwd=REPO)
+
+
+def snapshot(data_dir: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(data_dir / "published" / "eventwatch.duckdb"), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def winter(tmp_path_factory) -> Path:
+    """One run as of the morning of 2022-02-23."""
+    data_dir = tmp_path_factory.mktemp("winter")
+    result = run(data_dir, as_of="2022-02-23T12:00:00Z")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "feeds: 5 ok, 0 failed; entries: 72 seen, 72 new" in result.stdout
+    return data_dir
+
+
+def test_every_contract_relation_exists_and_is_not_empty(winter):
+    with closing(snapshot(winter)) as con:
+        for name in CONTRACT_MARTS:
+            assert con.execute(f"select count(*) from marts.{name}").fetchone()[0] > 0, name
+        stages = {r[0] for r in con.execute("select distinct stage from quality.results").fetchall()}
+        assert stages == {"fetch", "marts"}
+    with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
+        assert con.execute("select count(*), count(error) from raw.fetch_log").fetchone() == (5, 0)
+
+
+def test_articles_versions_and_sources(winter):
+    with closing(snapshot(winter)) as con:
+        # 62 canonical articles in the corpus; the 2 first published on Feb. 24 are after as_of
+        assert con.execute("select count(*) from marts.articles").fetchone() == (60,)
+        assert con.execute("select source_count, version_count from marts.articles where url = ?",
+                           [TWO_FEEDS]).fetchone() == (2, 1)
+        assert con.execute("select source_count, version_count from marts.articles where url = ?",
+                           [EDITED]).fetchone() == (2, 2)
+        # the latest version is the corrected one
+        assert "Geneva" in con.execute("select title from marts.articles where url = ?", [EDITED]).fetchone()[0]
+
+
+def test_the_moved_and_the_cancelled_meetings(winter):
+    with closing(snapshot(winter)) as con:
+        moved = con.execute(
+            "select due_start from marts.deadline_history where deadline_id in ("
+            "  select deadline_id from marts.deadline_history h join marts.fct_deadlines d using (deadline_id)"
+            "  where d.location = 'Paris' and h.due_start = '2022-01-25') order by valid_from"
+        ).fetchall()
+        assert [r[0] for r in moved] == [date(2022, 1, 25), date(2022, 1, 26)]
+        cancelled = con.execute(
+            "select status, revision_count from marts.fct_deadlines where location = 'Geneva' and due_start = '2022-02-24'"
+        ).fetchall()
+        assert cancelled and all(status == "cancelled" for status, _ in cancelled)
+
+
+def test_a_second_run_over_unchanged_feeds_writes_no_new_version(winter):
+    with closing(snapshot(winter)) as con:
+        before = con.execute("select count(*), sum(version_count) from marts.articles").fetchone()
+    result = run(winter, as_of="2022-02-23T12:00:00Z")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "entries: 72 seen, 0 new, 0 new versions, 0 quarantined" in result.stdout
+    with closing(snapshot(winter)) as con:
+        assert con.execute("select count(*), sum(version_count) from marts.articles").fetchone() == before
+
+
+def test_geneva_talks_are_upcoming_as_of_jan_5(tmp_path):
+    result = run(tmp_path, as_of="2022-01-05T12:00:00Z")
+    assert result.returncode == 0, result.stderr[-3000:]
+    with closing(snapshot(tmp_path)) as con:
+        rows = con.execute(
+            "select status from marts.fct_deadlines where location = 'Geneva' and due_start = '2022-01-10'"
+        ).fetchall()
+        assert rows and {r[0] for r in rows} == {"upcoming"}
+        # nothing published after the run's clock reached the marts
+        assert con.execute("select max(published_at) from marts.articles").fetchone()[0] <= datetime(2022, 1, 5, 12)
+
+
+def test_query_command_reads_the_snapshot(winter):
+    result = subprocess.run([EVENTWATCH, "query", "--data-dir", str(winter), "--format", "csv",
+                             "select due_start, location from marts.fct_deadlines where location = 'Geneva' "
+                             "and due_start = '2022-01-10'"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "due_start,location"
+    assert "2022-01-10,Geneva" in result.stdout.splitlines()[1:]

@@ -1,0 +1,250 @@
+"""Claim extraction: direct quotes, reported speech, relayed speech, anonymous and pronoun speakers."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+import pytest
+
+from pipelines.extract import extract_article, load_gazetteer
+
+PUBLISHED = datetime(2021, 12, 30, 21, 0)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The project gazetteer, loaded once."""
+    return load_gazetteer()
+
+
+def _claims(gazetteer, text):
+    """The claims of an article published on PUBLISHED."""
+    return extract_article(text, PUBLISHED, gazetteer).claims
+
+
+def _only(claims, **fields):
+    """The single claim whose fields match."""
+    hits = [c for c in claims if all(getattr(c, k) == v for k, v in fields.items())]
+    assert len(hits) == 1, (fields, claims)
+    return hits[0]
+
+
+def test_curly_quote_with_attribution_after(gazetteer):
+    text = "Kremlin reply\n\n“We will not be pushed around,” Mr. Peskov said on Thursday."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="dmitry-peskov")
+    assert claim.is_direct_quote
+    assert claim.cue_verb == "say" and claim.claim_type == "statement"
+    assert claim.claim_text == "We will not be pushed around"
+    assert text[claim.start_char:claim.end_char].startswith("We will not")
+
+
+def test_straight_quote_with_inverted_attribution(gazetteer):
+    text = 'Warning\n\n"The door to diplomacy is still open," warned Antony Blinken, the secretary of state.'
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="antony-blinken")
+    assert claim.cue_verb == "warn" and claim.claim_type == "warning" and claim.is_direct_quote
+
+
+def test_quote_split_by_attribution_is_one_claim(gazetteer):
+    text = ("Call ends\n\n“Any new sanctions would be a colossal mistake,” Yuri Ushakov, a Kremlin aide, told "
+            "reporters. “We hope the Americans understand this.”")
+    claims = _claims(gazetteer, text)
+    assert len(claims) == 1
+    claim = claims[0]
+    assert claim.speaker_actor_id == "yuri-ushakov" and claim.cue_verb == "tell"
+    assert claim.claim_text == ("Any new sanctions would be a colossal mistake. "
+                                "We hope the Americans understand this.")
+
+
+def test_quote_spanning_sentences_with_lowercase_continuation(gazetteer):
+    text = ("Biden speaks\n\n“We are ready for diplomacy. We are also ready for the alternative,” "
+            "Mr. Biden said, “and Moscow should not doubt it.”")
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="joe-biden")
+    assert claim.claim_text == ("We are ready for diplomacy. We are also ready for the alternative "
+                                "and Moscow should not doubt it.")
+
+
+def test_pronoun_speaker_is_the_last_person_mentioned(gazetteer):
+    text = ("NATO chief\n\nJens Stoltenberg opened the meeting in Brussels. “Allies are united,” he said. "
+            "Ms. Sherman joined later. “We listened carefully,” she said.")
+    claims = _claims(gazetteer, text)
+    assert _only(claims, claim_text="Allies are united").speaker_actor_id == "jens-stoltenberg"
+    she = _only(claims, claim_text="We listened carefully")
+    assert she.speaker_actor_id == "wendy-sherman" and she.speaker_surface == "she"
+
+
+def test_pronoun_respects_honorific_gender(gazetteer):
+    text = ("Geneva\n\nMs. Sherman sat across from Mr. Ryabkov. “The talks were frank,” she said.")
+    assert _only(_claims(gazetteer, text), cue_verb="say").speaker_actor_id == "wendy-sherman"
+
+
+def test_reported_speech_with_that(gazetteer):
+    text = "Moscow\n\nThe Kremlin said on Thursday that it saw no reason to delay the talks."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="kremlin")
+    assert not claim.is_direct_quote
+    assert claim.claim_text == "it saw no reason to delay the talks"
+
+
+def test_reported_speech_warned_object_that(gazetteer):
+    text = ("Phone call\n\nPresident Biden warned Mr. Putin that the United States would respond "
+            "decisively if Russia invaded Ukraine.")
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="joe-biden")
+    assert claim.cue_verb == "warn" and claim.claim_type == "warning"
+    assert claim.claim_text == "the United States would respond decisively if Russia invaded Ukraine"
+
+
+def test_reported_speech_without_that(gazetteer):
+    text = "Pentagon\n\nMr. Austin told reporters the troops would stay in Poland."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="lloyd-austin")
+    assert claim.cue_verb == "tell" and claim.claim_text == "the troops would stay in Poland"
+
+
+def test_relayed_speech_through_an_aide(gazetteer):
+    text = ("Second call\n\nYuri Ushakov, a Kremlin aide, told reporters that Mr. Putin had warned that "
+            "sanctions would lead to a complete rupture of ties.")
+    claims = _claims(gazetteer, text)
+    assert len(claims) == 1
+    claim = claims[0]
+    assert claim.speaker_actor_id == "vladimir-putin"
+    assert claim.via_actor_id == "yuri-ushakov"
+    assert claim.cue_verb == "warn"
+    assert claim.claim_text == "sanctions would lead to a complete rupture of ties"
+
+
+def test_according_to_at_start_and_end(gazetteer):
+    text = ("Readouts\n\nAccording to the White House, the two presidents spoke for 50 minutes. "
+            "The call was requested by Moscow, according to Mr. Ushakov.")
+    claims = _claims(gazetteer, text)
+    first = _only(claims, speaker_actor_id="white-house")
+    assert first.cue_verb == "according to"
+    assert first.claim_text == "the two presidents spoke for 50 minutes"
+    second = _only(claims, speaker_actor_id="yuri-ushakov")
+    assert second.claim_text == "The call was requested by Moscow"
+
+
+def test_news_agency_as_intermediary(gazetteer):
+    text = ("Agency report\n\nMr. Lavrov said the answers must come in writing, according to Tass. "
+            "Tass quoted Mr. Ryabkov as saying that Russia would not make concessions.")
+    claims = _claims(gazetteer, text)
+    lavrov = _only(claims, speaker_actor_id="sergey-lavrov")
+    assert lavrov.via_actor_id == "tass" and lavrov.claim_text == "the answers must come in writing"
+    ryabkov = _only(claims, speaker_actor_id="sergei-ryabkov")
+    assert ryabkov.via_actor_id == "tass" and ryabkov.claim_text == "Russia would not make concessions"
+
+
+def test_anonymous_source_claims(gazetteer):
+    text = ("Inside\n\nThe talks would resume next week, a senior administration official said. "
+            "“Nobody expects a breakthrough,” said a Western diplomat, who spoke on the condition of anonymity.")
+    claims = _claims(gazetteer, text)
+    official = _only(claims, speaker_actor_id="anonymous-senior-administration-official")
+    assert official.claim_text == "The talks would resume next week" and not official.is_direct_quote
+    diplomat = _only(claims, speaker_actor_id="anonymous-western-diplomat")
+    assert diplomat.is_direct_quote and diplomat.claim_text == "Nobody expects a breakthrough"
+
+
+def test_partial_quote_inside_reported_speech(gazetteer):
+    text = ("Warning\n\nMr. Putin warned that new sanctions would be a “colossal mistake” with "
+            "grave consequences.")
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="vladimir-putin")
+    assert not claim.is_direct_quote
+    assert claim.claim_text == "new sanctions would be a “colossal mistake” with grave consequences"
+
+
+def test_whole_quote_after_that_is_direct(gazetteer):
+    text = "Denial\n\nMr. Peskov denied that “any invasion is being planned.”"
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="dmitry-peskov")
+    assert claim.is_direct_quote and claim.cue_verb == "deny" and claim.claim_type == "denial"
+    assert claim.claim_text == "any invasion is being planned."
+
+
+def test_claim_types_from_cue_verbs(gazetteer):
+    text = ("Positions\n\nRussia demanded guarantees that NATO would stop expanding. "
+            "Mr. Blinken rejected the demand. Mr. Zelensky vowed to defend every city. "
+            "Ms. Kowalczyk, an analyst at the Baltic Policy Institute, argued that sanctions would not deter Moscow. "
+            "Moscow threatened to cut gas supplies.")
+    claims = _claims(gazetteer, text)
+    assert _only(claims, speaker_actor_id="russia", cue_verb="demand").claim_text == (
+        "guarantees that NATO would stop expanding")
+    assert _only(claims, speaker_actor_id="antony-blinken").claim_type == "denial"
+    assert _only(claims, speaker_actor_id="volodymyr-zelensky").claim_type == "commitment"
+    assert _only(claims, cue_verb="argue").claim_type == "assessment"
+    assert _only(claims, cue_verb="threaten").claim_text == "to cut gas supplies"
+
+
+def test_role_noun_resolves_to_titled_person(gazetteer):
+    text = ("Aide briefs\n\nPresident Vladimir Putin spoke first. Mr. Ushakov said the president warned "
+            "that new deployments would be answered.")
+    claim = _only(_claims(gazetteer, text), cue_verb="warn")
+    assert claim.speaker_actor_id == "vladimir-putin" and claim.via_actor_id == "yuri-ushakov"
+    assert claim.speaker_surface == "the president"
+
+
+def test_non_speech_uses_of_cues_are_not_claims(gazetteer):
+    text = ("Build-up\n\nRussia added ten thousand troops near the border. Putin's demands were published. "
+            "The two “republics” were recognized.")
+    assert _claims(gazetteer, text) == ()
+
+
+def test_claim_offsets_point_into_text(gazetteer):
+    text = ("Call\n\n“It was a serious conversation,” Mr. Ushakov said. Mr. Biden said the allies "
+            "were united.")
+    for claim in _claims(gazetteer, text):
+        assert claim.claim_text in text or claim.is_direct_quote
+        assert text[claim.start_char:claim.end_char].startswith(claim.claim_text[:10])
+        assert claim.sentence in text
+
+
+def test_name_as_appositive_and_government_as_speaker(gazetteer):
+    text = ("London and Berlin\n\nBritain's foreign secretary, Liz Truss, said London would not stand by. "
+            "Mr. Scholz will travel to Moscow in mid-February, the German government said.")
+    claims = _claims(gazetteer, text)
+    assert _only(claims, speaker_actor_id="liz-truss").claim_text == "London would not stand by"
+    assert _only(claims, speaker_actor_id="germany").claim_text == (
+        "Mr. Scholz will travel to Moscow in mid-February")
+
+
+def test_second_verb_of_the_subject(gazetteer):
+    text = ("Geneva\n\nSecretary of State Antony J. Blinken met Mr. Lavrov for 90 minutes and said afterward "
+            "that written answers would follow.")
+    claim = _only(_claims(gazetteer, text), cue_verb="say")
+    assert claim.speaker_actor_id == "antony-blinken" and claim.claim_text == "written answers would follow"
+
+
+def test_attribution_in_the_middle_of_the_sentence(gazetteer):
+    text = ("Answers\n\nNATO will answer in writing by Jan. 26, officials said, and a new round could follow. "
+            "The plan is dead, said the Kremlin, which rejected it.")
+    claims = _claims(gazetteer, text)
+    assert _only(claims, speaker_actor_id="anonymous-official").claim_text == (
+        "NATO will answer in writing by Jan. 26")
+    assert _only(claims, speaker_actor_id="kremlin").claim_text == "The plan is dead"
+
+
+def test_post_positioned_cue_needs_a_closing_speaker(gazetteer):
+    # "demands" here is a second verb of a headline, not an inverted attribution
+    text = "Russia hands over draft treaties, demands NATO halt expansion\n\nNo more."
+    assert not [c for c in _claims(gazetteer, text) if c.speaker_actor_id == "nato"]
+
+
+def test_readout_as_intermediary(gazetteer):
+    text = ("Readout\n\nAccording to a White House readout, Mr. Biden told Mr. Putin that the allies would "
+            "respond decisively.")
+    claims = _claims(gazetteer, text)
+    assert len(claims) == 1
+    claim = claims[0]
+    assert (claim.speaker_actor_id, claim.via_actor_id, claim.cue_verb) == ("joe-biden", "white-house", "tell")
+    assert claim.claim_text == "the allies would respond decisively"
+
+
+def test_negated_inner_verb_is_not_relayed_speech(gazetteer):
+    text = "Geneva\n\nMr. Lavrov said Russia had never threatened the Ukrainian people."
+    claims = _claims(gazetteer, text)
+    assert [(c.speaker_actor_id, c.via_actor_id) for c in claims] == [("sergey-lavrov", None)]
+    assert claims[0].claim_text == "Russia had never threatened the Ukrainian people"
+
+
+def test_pathological_gaps_stay_fast(gazetteer):
+    text = "Noise\n\nMr. Putin " + "reportedly " * 60 + "X. " + "“" + "publicly, " * 60 + "” he"
+    started = time.perf_counter()
+    extract_article(text, PUBLISHED, gazetteer)
+    extract_article("", PUBLISHED, gazetteer)
+    assert time.perf_counter() - started < 1.0

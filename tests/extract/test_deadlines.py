@@ -1,0 +1,197 @@
+"""Time expressions: absolute dates, ranges, weekdays, relative and vague horizons, seasons; event,
+place, status and tense, all resolved against the publication date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from pipelines.extract import extract_article, load_gazetteer
+
+DEC_30 = datetime(2021, 12, 30, 21, 0)  # a Thursday
+JAN_5 = datetime(2022, 1, 5, 8, 0)  # a Wednesday
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The project gazetteer, loaded once."""
+    return load_gazetteer()
+
+
+def _timexes(gazetteer, text, published=DEC_30):
+    """The time expressions of an article."""
+    return extract_article(text, published, gazetteer).time_expressions
+
+
+def _one(gazetteer, text, surface, published=DEC_30):
+    """The single time expression with this surface."""
+    hits = [t for t in _timexes(gazetteer, text, published) if t.surface == surface]
+    assert len(hits) == 1, (surface, _timexes(gazetteer, text, published))
+    return hits[0]
+
+
+def test_december_article_means_next_january(gazetteer):
+    text = "Geneva next\n\nRussian and American negotiators will open talks in Geneva on Jan. 10."
+    timex = _one(gazetteer, text, "Jan. 10")
+    assert (timex.due_start, timex.due_end, timex.precision) == (date(2022, 1, 10), date(2022, 1, 10), "day")
+    assert timex.is_future
+    assert timex.event_label == "talks" and timex.location == "Geneva" and timex.status_cue == "scheduled"
+
+
+def test_earlier_december_date_is_past(gazetteer):
+    timex = _one(gazetteer, "Calls\n\nThe two presidents first spoke on Dec. 3 about the border.", "Dec. 3")
+    assert timex.due_start == date(2021, 12, 3)
+    assert not timex.is_future
+    assert timex.event_label == "call"
+
+
+def test_full_month_names_and_day_month_year(gazetteer):
+    text = "Dates\n\nThe council meets on January 12, and the OSCE gathers on 13 January 2022 in Vienna."
+    assert _one(gazetteer, text, "January 12").due_start == date(2022, 1, 12)
+    vienna = _one(gazetteer, text, "13 January 2022")
+    assert vienna.due_start == date(2022, 1, 13) and vienna.location == "Vienna"
+
+
+def test_day_ranges(gazetteer):
+    text = ("Schedule\n\nNATO and Russia meet in Brussels on Jan. 12-13. Joint exercises with Belarus run "
+            "Feb. 10-20, and a second round of drills will run from Feb. 21 to March 3.")
+    brussels = _one(gazetteer, text, "Jan. 12-13")
+    assert (brussels.due_start, brussels.due_end) == (date(2022, 1, 12), date(2022, 1, 13))
+    assert brussels.location == "Brussels"
+    drills = _one(gazetteer, text, "Feb. 10-20")
+    assert (drills.due_start, drills.due_end, drills.precision) == (date(2022, 2, 10), date(2022, 2, 20), "day")
+    assert drills.event_label == "exercises"
+    second = _one(gazetteer, text, "from Feb. 21 to March 3")
+    assert (second.due_start, second.due_end) == (date(2022, 2, 21), date(2022, 3, 3))
+
+
+def test_weekday_follows_tense(gazetteer):
+    future = _one(gazetteer, "Next\n\nThe foreign ministers will meet on Monday in Geneva.", "on Monday", JAN_5)
+    assert future.due_start == date(2022, 1, 10) and future.is_future
+    past = _one(gazetteer, "Last\n\nThe foreign ministers met on Monday in Geneva.", "on Monday", JAN_5)
+    assert past.due_start == date(2022, 1, 3) and not past.is_future
+
+
+def test_same_day_weekday_in_past_tense_is_not_future(gazetteer):
+    timex = _one(gazetteer, "Call\n\nMr. Biden and Mr. Putin spoke on Thursday for 50 minutes.", "on Thursday")
+    assert timex.due_start == date(2021, 12, 30)
+    assert not timex.is_future
+
+
+def test_relative_weeks_and_months(gazetteer):
+    text = ("Horizons\n\nTalks will continue next week, a decision is due next month, and answers could "
+            "come within days. The envoys fly to Brussels later in the week.")
+    next_week = _one(gazetteer, text, "next week", JAN_5)
+    assert (next_week.due_start, next_week.due_end, next_week.precision) == (
+        date(2022, 1, 10), date(2022, 1, 16), "week")
+    next_month = _one(gazetteer, text, "next month", JAN_5)
+    assert (next_month.due_start, next_month.due_end, next_month.precision) == (
+        date(2022, 2, 1), date(2022, 2, 28), "month")
+    days = _one(gazetteer, text, "within days", JAN_5)
+    assert days.due_start == date(2022, 1, 5) and days.due_end == date(2022, 1, 12)
+    later = _one(gazetteer, text, "later in the week", JAN_5)
+    assert (later.due_start, later.due_end) == (date(2022, 1, 6), date(2022, 1, 9))
+    assert later.location == "Brussels"
+
+
+def test_vague_month_horizons(gazetteer):
+    text = ("Deadlines\n\nMoscow wants written answers by the end of January and a summit in mid-February, "
+            "with exercises in March or April.")
+    end_jan = _one(gazetteer, text, "by the end of January")
+    assert (end_jan.due_start, end_jan.due_end, end_jan.precision) == (date(2022, 1, 21), date(2022, 1, 31), "month")
+    assert end_jan.event_label == "response"
+    mid_feb = _one(gazetteer, text, "mid-February")
+    assert (mid_feb.due_start, mid_feb.due_end) == (date(2022, 2, 11), date(2022, 2, 20))
+    assert mid_feb.event_label == "summit"
+    spring = _one(gazetteer, text, "in March or April")
+    assert (spring.due_start, spring.due_end, spring.precision) == (date(2022, 3, 1), date(2022, 4, 30), "month")
+
+
+def test_seasons(gazetteer):
+    text = ("Outlook\n\nAnalysts expect an offensive before the spring thaw, and a vote this spring "
+            "remains possible.")
+    thaw = _one(gazetteer, text, "before the spring thaw")
+    assert (thaw.due_start, thaw.due_end, thaw.precision) == (date(2022, 3, 1), date(2022, 3, 31), "season")
+    assert thaw.event_label == "invasion"
+    this_spring = _one(gazetteer, text, "this spring")
+    assert (this_spring.due_start, this_spring.due_end) == (date(2022, 3, 1), date(2022, 5, 31))
+
+
+def test_status_cues(gazetteer):
+    text = ("Changes\n\nThe summit planned for Feb. 3 was called off. The meeting was moved to Jan. 14. "
+            "The White House confirmed the call on Jan. 20. Talks resume Jan. 26.")
+    assert _one(gazetteer, text, "Feb. 3").status_cue == "cancelled"
+    moved = _one(gazetteer, text, "Jan. 14")
+    assert moved.status_cue == "postponed" and moved.is_future
+    assert _one(gazetteer, text, "Jan. 20").status_cue == "confirmed"
+    assert _one(gazetteer, text, "Jan. 26").status_cue == "scheduled"
+
+
+def test_ordinal_day_takes_the_month_in_context(gazetteer):
+    text = "Moved\n\nThe talks were set for Jan. 10. They have now been pushed back to the 12th."
+    timex = _one(gazetteer, text, "to the 12th")
+    assert timex.due_start == date(2022, 1, 12) and timex.status_cue == "postponed"
+
+
+def test_capital_as_speaker_is_not_the_location(gazetteer):
+    text = "Reply\n\nMoscow says the talks will open in Geneva on Jan. 10."
+    assert _one(gazetteer, text, "Jan. 10").location == "Geneva"
+    text = "Reply\n\nMoscow says it will answer on Jan. 10."
+    assert _one(gazetteer, text, "Jan. 10").location is None
+
+
+def test_modal_may_and_plain_numbers_are_not_dates(gazetteer):
+    text = "Numbers\n\nRussia may send 100,000 troops, and talks may last 10 hours."
+    assert _timexes(gazetteer, text) == ()
+
+
+def test_offsets_and_sentence(gazetteer):
+    text = "Headline on Jan. 10 talks\n\nThe talks open on Jan. 10 in Geneva."
+    for timex in _timexes(gazetteer, text):
+        assert text[timex.start_char:timex.end_char] == timex.surface
+        assert timex.sentence in text
+
+
+def test_later_in_the_week_counts_from_the_day_named_before(gazetteer):
+    saturday = datetime(2022, 1, 8, 12, 0)
+    text = "Itinerary\n\nTalks open in Geneva on Monday and move to Brussels and Vienna later in the week."
+    monday = _one(gazetteer, text, "on Monday", saturday)
+    assert monday.due_start == date(2022, 1, 10) and monday.location == "Geneva"
+    later = _one(gazetteer, text, "later in the week", saturday)
+    assert (later.due_start, later.due_end) == (date(2022, 1, 11), date(2022, 1, 16))
+    assert later.event_label == "talks" and later.location == "Vienna"
+
+
+def test_weekday_with_date_next_day_and_next_weekday(gazetteer):
+    text = "Shuttle\n\nMr. Macron met Mr. Putin in Moscow on Monday, Feb. 7, and flew to Kyiv the next day."
+    meeting = _one(gazetteer, text, "Monday, Feb. 7", datetime(2022, 2, 8, 12))
+    assert meeting.due_start == date(2022, 2, 7) and meeting.location == "Moscow" and not meeting.is_future
+    next_day = _one(gazetteer, text, "the next day", datetime(2022, 2, 8, 12))
+    assert next_day.due_start == date(2022, 2, 8) and next_day.location == "Kyiv" and not next_day.is_future
+    friday = _one(gazetteer, "Answer\n\nThe answer will come next Friday.", "next Friday",
+                  datetime(2022, 1, 27, 12))  # a Thursday: next week's Friday
+    assert friday.due_start == date(2022, 2, 4)
+
+
+def test_past_weekday_in_a_participle_clause(gazetteer):
+    text = "Summit\n\nThe summit, proposed by Mr. Macron on Sunday, was called off on Feb. 24."
+    sunday = _one(gazetteer, text, "on Sunday", datetime(2022, 2, 24, 12))
+    assert sunday.due_start == date(2022, 2, 20) and not sunday.is_future
+    assert _one(gazetteer, text, "Feb. 24", datetime(2022, 2, 24, 12)).status_cue == "cancelled"
+
+
+def test_years_and_hours(gazetteer):
+    text = ("Alert\n\nAn attack could come within 48 hours, Mr. Sullivan said, recalling the war that began "
+            "in 2014.")
+    hours = _one(gazetteer, text, "within 48 hours", datetime(2022, 2, 13, 12))
+    assert (hours.due_start, hours.due_end, hours.precision) == (date(2022, 2, 13), date(2022, 2, 15), "day")
+    assert hours.event_label == "invasion"
+    year = _one(gazetteer, text, "in 2014", datetime(2022, 2, 13, 12))
+    assert (year.due_start, year.precision, year.is_future) == (date(2014, 1, 1), "year", False)
+
+
+def test_title_case_headline_infinitive_is_future(gazetteer):
+    text = "Biden and Putin to Talk Thursday as Tensions Rise\n\nNo details were given."
+    thursday = _one(gazetteer, text, "Thursday", datetime(2021, 12, 29, 18))  # a Wednesday
+    assert thursday.due_start == date(2021, 12, 30) and thursday.is_future and thursday.event_label == "talks"

@@ -1,0 +1,223 @@
+"""The extract stage on an in-memory DuckDB: bulk writes, idempotence, new versions, old extractor rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from pipelines.extract import EXTRACTOR_VERSION, extract_article, load_gazetteer
+from pipelines.extract import stage
+from pipelines.extract.stage import run_extract
+from pipelines.schema import ensure_schema
+
+CALL = ("Putin and Biden speak for 50 minutes",
+        "President Vladimir V. Putin and President Biden spoke on Thursday. Yuri Ushakov, a Kremlin aide, "
+        "told reporters that Mr. Putin had warned that sanctions would cause a complete rupture. "
+        "“It was a frank conversation,” Mr. Ushakov said. Talks open in Geneva on Jan. 10.")
+BRIEFING = ("Officials prepare for Geneva",
+            "A senior administration official said the United States would not discuss NATO's open door. "
+            "Marta Kowalczyk, an analyst at the Baltic Policy Institute, said the talks would be tense. "
+            "A NATO-Russia Council meeting follows in Brussels on Jan. 12.")
+EMPTY = ("Weather", "It snowed.")
+COUNTS = {
+    "extract.mentions": "select count(*) from extract.mentions",
+    "extract.claims": "select count(*) from extract.claims",
+    "extract.time_expressions": "select count(*) from extract.time_expressions",
+    "extract.actors": "select count(*) from extract.actors",
+}
+
+
+@pytest.fixture
+def con():
+    """An in-memory DuckDB with the Python-owned tables."""
+    connection = duckdb.connect()
+    ensure_schema(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The project gazetteer, loaded once."""
+    return load_gazetteer()
+
+
+def _entry(feed_id, article_id, content_hash, title, body, published_at, first_seen_at):
+    """One raw.entries row."""
+    return {
+        "entry_version_id": f"{feed_id}-{article_id}-{content_hash}", "feed_id": feed_id,
+        "entry_key": f"{feed_id}:{article_id}", "article_id": article_id,
+        "canonical_url": f"https://example.org/{article_id}", "url": f"https://example.org/{article_id}?utm=x",
+        "guid": None, "title": title, "author": None, "content_html": f"<p>{body}</p>", "content_text": body,
+        "content_hash": content_hash, "published_at": published_at,
+        "published_at_source": "published" if published_at else "first_seen", "updated_at": None,
+        "first_seen_at": first_seen_at, "fetch_id": "fetch-1", "archive_sha256": "0" * 64,
+    }
+
+
+def _load(con, rows):
+    """Insert raw.entries rows through Arrow, as the loader does."""
+    table = pa.Table.from_pylist(rows, schema=pa.schema([
+        ("entry_version_id", pa.string()), ("feed_id", pa.string()), ("entry_key", pa.string()),
+        ("article_id", pa.string()), ("canonical_url", pa.string()), ("url", pa.string()),
+        ("guid", pa.string()), ("title", pa.string()), ("author", pa.string()),
+        ("content_html", pa.string()), ("content_text", pa.string()), ("content_hash", pa.string()),
+        ("published_at", pa.timestamp("us")), ("published_at_source", pa.string()),
+        ("updated_at", pa.timestamp("us")), ("first_seen_at", pa.timestamp("us")),
+        ("fetch_id", pa.string()), ("archive_sha256", pa.string()),
+    ]))
+    con.register("incoming", table)
+    con.execute("insert into raw.entries select * from incoming")
+    con.unregister("incoming")
+
+
+def _counts(con):
+    """Row counts of the extract tables."""
+    return {name: con.execute(sql).fetchone()[0] for name, sql in COUNTS.items()}
+
+
+def _seed(con):
+    """Three article versions (four rows: one version arrives from two feeds)."""
+    seen = datetime(2021, 12, 31, 6, 0)
+    _load(con, [
+        _entry("wire", "a-call", "h1", *CALL, datetime(2021, 12, 30, 22, 0), seen),
+        # the same article version from a second feed, published a little later: one extraction
+        _entry("paper", "a-call", "h1", *CALL, datetime(2021, 12, 30, 23, 0), seen),
+        # no published date: first_seen_at stands in
+        _entry("wire", "a-brief", "h2", *BRIEFING, None, datetime(2022, 1, 6, 12, 0)),
+        # nothing to extract: no rows, and re-running still writes nothing
+        _entry("wire", "a-snow", "h3", *EMPTY, datetime(2021, 12, 30, 8, 0), seen),
+    ])
+
+
+def test_run_extract_writes_every_table(con, gazetteer):
+    _seed(con)
+    summary = run_extract(con, gazetteer)
+    assert summary.versions == 3
+    assert summary.mentions > 0 and summary.claims >= 4 and summary.time_expressions >= 3
+    counts = _counts(con)
+    assert counts["extract.mentions"] == summary.mentions
+    assert counts["extract.claims"] == summary.claims
+    assert counts["extract.time_expressions"] == summary.time_expressions
+
+    relayed = con.execute("""
+        select speaker_actor_id, via_actor_id, cue_verb, claim_type
+        from extract.claims where article_id = 'a-call' and via_actor_id is not null
+    """).fetchall()
+    assert relayed == [("vladimir-putin", "yuri-ushakov", "warn", "warning")]
+
+    geneva = con.execute("""
+        select due_start, location, is_future, event_label from extract.time_expressions
+        where article_id = 'a-call' and surface = 'Jan. 10'
+    """).fetchone()
+    assert geneva == (datetime(2022, 1, 10).date(), "Geneva", True, "talks")
+
+    # the fallback publication time (first_seen_at, Jan. 6) makes Jan. 12 future and in 2022
+    brussels = con.execute("""
+        select due_start, is_future from extract.time_expressions
+        where article_id = 'a-brief' and surface = 'Jan. 12'
+    """).fetchone()
+    assert brussels == (datetime(2022, 1, 12).date(), True)
+
+    actors = dict(con.execute("select actor_id, is_discovered from extract.actors").fetchall())
+    assert actors["vladimir-putin"] is False
+    assert actors["marta-kowalczyk"] is True
+    assert actors["anonymous-senior-administration-official"] is True
+    assert con.execute("select distinct extractor_version from extract.mentions").fetchall() == [
+        (EXTRACTOR_VERSION,)]
+
+    # every offset points into title + "\n\n" + content_text
+    title, body = CALL
+    text = title + "\n\n" + body
+    for surface, start, end in con.execute(
+            "select surface, start_char, end_char from extract.mentions where article_id = 'a-call'").fetchall():
+        assert text[start:end] == surface
+
+
+def test_rerun_changes_nothing(con, gazetteer):
+    _seed(con)
+    run_extract(con, gazetteer)
+    before = _counts(con)
+    ids_before = con.execute("select mention_id from extract.mentions order by 1").fetchall()
+    summary = run_extract(con, gazetteer)
+    assert summary.mentions == summary.claims == summary.time_expressions == 0
+    assert _counts(con) == before
+    assert con.execute("select mention_id from extract.mentions order by 1").fetchall() == ids_before
+
+
+def test_new_version_is_extracted_and_old_one_kept(con, gazetteer):
+    _seed(con)
+    run_extract(con, gazetteer)
+    title, body = CALL
+    edited = body.replace("Jan. 10", "Jan. 11")
+    _load(con, [_entry("wire", "a-call", "h1b", title, edited, datetime(2021, 12, 31, 9, 0),
+                       datetime(2021, 12, 31, 9, 5))])
+    summary = run_extract(con, gazetteer)
+    assert summary.mentions > 0
+    dates = con.execute("""
+        select content_hash, due_start from extract.time_expressions
+        where article_id = 'a-call' and surface like 'Jan.%' order by content_hash
+    """).fetchall()
+    assert dates == [("h1", datetime(2022, 1, 10).date()), ("h1b", datetime(2022, 1, 11).date())]
+    assert run_extract(con, gazetteer).mentions == 0
+
+
+def test_rows_of_an_older_extractor_version_are_replaced(con, gazetteer):
+    _seed(con)
+    run_extract(con, gazetteer)
+    expected = _counts(con)
+    con.execute("update extract.mentions set extractor_version = '0.0.1'")
+    con.execute("update extract.claims set extractor_version = '0.0.1'")
+    con.execute("update extract.time_expressions set extractor_version = '0.0.1'")
+    summary = run_extract(con, gazetteer)
+    assert summary.versions >= 2
+    assert _counts(con) == expected
+    versions = con.execute("""
+        select distinct extractor_version from extract.mentions
+        union select distinct extractor_version from extract.claims
+    """).fetchall()
+    assert versions == [(EXTRACTOR_VERSION,)]
+
+
+def test_a_gazetteer_actor_is_not_downgraded_by_a_discovery(con, gazetteer):
+    con.execute("""insert into extract.actors values
+        ('tomas-lindqvist', 'Tomas Lindqvist', 'person', null, true, '0.0.1'),
+        ('kremlin', 'Kremlin', 'organization', 'RU', false, '0.0.1')""")
+    _seed(con)
+    run_extract(con, gazetteer)
+    rows = dict(con.execute(
+        "select actor_id, is_discovered from extract.actors where actor_id in ('tomas-lindqvist', 'kremlin')"
+    ).fetchall())
+    assert rows == {"tomas-lindqvist": True, "kremlin": False}
+
+
+def test_empty_database(con, gazetteer):
+    summary = run_extract(con, gazetteer)
+    assert summary.versions == 0
+    assert "0 article versions" in str(summary)
+
+
+def test_an_article_that_breaks_the_extractor_is_quarantined(con, gazetteer, monkeypatch):
+    _seed(con)
+
+    def brittle(text, published_at, gazetteer):
+        """The real extractor, except that it fails on one article."""
+        if "Baltic Policy Institute" in text:
+            raise ValueError("cannot parse this one")
+        return extract_article(text, published_at, gazetteer)
+
+    monkeypatch.setattr(stage, "extract_article", brittle)
+    summary = run_extract(con, gazetteer)
+    assert summary.quarantined == 1 and summary.versions == 2
+    assert "1 quarantined" in str(summary)
+    rows = con.execute("select stage, record_key, reason, quarantined_at from raw.quarantine").fetchall()
+    assert rows == [("extract", "a-brief/h2", "ValueError: cannot parse this one", datetime(2022, 1, 6, 12, 0))]
+    # retried (and quarantined once only) on the next run; a fixed extractor then picks it up
+    run_extract(con, gazetteer)
+    assert con.execute("select count(*) from raw.quarantine").fetchone()[0] == 1
+    monkeypatch.setattr(stage, "extract_article", extract_article)
+    assert run_extract(con, gazetteer).versions >= 1
+    assert con.execute("select count(*) from extract.mentions where article_id = 'a-brief'").fetchone()[0] > 0

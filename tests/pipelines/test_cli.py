@@ -1,0 +1,54 @@
+import json
+import re
+
+import pytest
+
+from pipelines.cli import build_parser, main
+from tests.conftest import REPO
+
+
+def _commands(parser):
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices
+
+
+def test_every_command_has_help_and_a_readme_mention():
+    readme = (REPO / "README.md").read_text()
+    for name, sub in _commands(build_parser()).items():
+        assert sub.description, f"eventwatch {name} has no help text"
+        assert re.search(rf"eventwatch {name}\b", readme), f"README does not mention `eventwatch {name}`"
+
+
+def test_bad_as_of_is_a_one_line_error(capsys, tmp_path):
+    assert main(["query", "select 1", "--data-dir", str(tmp_path), "--as-of", "yesterday"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "is not an ISO 8601" in err
+
+
+def test_query_without_snapshot_says_what_to_do(capsys, tmp_path):
+    assert main(["query", "select 1", "--data-dir", str(tmp_path)]) == 2
+    assert "run `eventwatch run` first" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_query_formats_on_the_live_database(capsys, tmp_path, fmt):
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).execute("create table t as select 1 as n, 'a,b' as s").close()
+    assert main(["query", "select * from t", "--db", str(db), "--live", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    if fmt == "csv":
+        assert out.splitlines() == ["n,s", '1,"a,b"']
+    elif fmt == "json":
+        assert json.loads(out) == [{"n": 1, "s": "a,b"}]
+    else:
+        assert out.splitlines()[0].split() == ["n", "s"] and "(1 row)" in out
+
+
+def test_feeds_commands_edit_the_file(capsys, tmp_path):
+    path = tmp_path / "feeds.yml"
+    assert main(["feeds", "--feeds", str(path), "add", "one", "https://one.example/rss"]) == 0
+    assert main(["feeds", "--feeds", str(path), "list"]) == 0
+    assert "one\thttps://one.example/rss" in capsys.readouterr().out
+    assert main(["feeds", "--feeds", str(path), "remove", "nope"]) == 2

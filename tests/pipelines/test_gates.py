@@ -1,0 +1,45 @@
+from contextlib import closing
+
+import pytest
+
+from pipelines.db import connect
+from pipelines.gates import GateFailed, run_gates
+from pipelines.load import load_entries
+from pipelines.parse import parse_feed
+from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS
+
+
+def _load_sample(con, settings):
+    parsed = parse_feed(RSS_TWO_ITEMS)
+    load_entries(con, list(parsed.entries), [], feed_id="test-wire", fetch_id="f1",
+                 archive_sha256="0" * 64, seen_at=settings.as_of)
+
+
+def test_raw_gate_passes_and_records_every_expectation(settings):
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        outcomes = run_gates(con, settings, "fetch", "run-1")
+        assert [o.suite for o in outcomes] == ["raw_entries"] and outcomes[0].success
+        row = con.execute("select stage, suite, success, evaluated, failed from quality.results").fetchone()
+        assert row[:3] == ("fetch", "raw_entries", True) and row[3] == len(outcomes[0].outcomes) and row[4] == 0
+        assert con.execute("select count(*) from quality.expectation_results where run_id = 'run-1'").fetchone()[0] == row[3]
+    assert (settings.docs_dir / "index.html").exists()
+
+
+def test_a_blocking_failure_raises_with_the_suite_and_expectation(settings):
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        # a value outside the documented set: the loader never writes one, so forge it
+        con.execute("update raw.entries set published_at_source = 'guessed'")
+        with pytest.raises(GateFailed, match=r"raw_entries blocked: expect_column_values_to_be_in_set on published_at_source"):
+            run_gates(con, settings, "fetch", "run-2")
+        assert con.execute("select success, severity from quality.results").fetchone() == (False, "block")
+
+
+def test_a_warning_is_recorded_but_does_not_block(settings):
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        con.execute("update raw.entries set published_at = timestamp '2030-01-01'")  # far after as_of
+        outcomes = run_gates(con, settings, "fetch", "run-3")
+        assert outcomes[0].success and outcomes[0].warnings
+        assert con.execute("select severity from quality.results").fetchone() == ("warn",)

@@ -1,0 +1,41 @@
+from contextlib import closing
+
+import duckdb
+import pytest
+
+from pipelines.db import connect
+from pipelines.publish import open_snapshot, publish
+
+
+def test_publish_copies_marts_and_quality_and_readers_cannot_write(settings):
+    with closing(connect(settings)) as con:
+        con.execute("create schema marts; create table marts.articles as select 'a1' as article_id")
+        con.execute("create schema staging; create table staging.hidden as select 1 as x")
+        publish(con, settings)
+        con.execute("insert into marts.articles values ('a2')")  # after publishing: not in the snapshot
+    with closing(open_snapshot(settings)) as snap:
+        assert snap.execute("select article_id from marts.articles").fetchall() == [("a1",)]
+        assert snap.execute("select count(*) from quality.results").fetchone() == (0,)
+        schemas = {r[0] for r in snap.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        assert schemas == {"marts", "quality"}
+        with pytest.raises(duckdb.Error):
+            snap.execute("insert into marts.articles values ('x')")
+
+
+def test_republish_replaces_the_snapshot_atomically(settings):
+    with closing(connect(settings)) as con:
+        con.execute("create schema marts; create table marts.articles as select 'a1' as article_id")
+        publish(con, settings)
+        reader = open_snapshot(settings)  # a reader holding the old snapshot keeps its view
+        con.execute("insert into marts.articles values ('a2')")
+        publish(con, settings)
+    assert reader.execute("select count(*) from marts.articles").fetchone() == (1,)
+    reader.close()
+    with closing(open_snapshot(settings)) as snap:
+        assert snap.execute("select count(*) from marts.articles").fetchone() == (2,)
+    assert [p.name for p in settings.snapshot_path.parent.iterdir()] == [settings.snapshot_path.name]
+
+
+def test_no_snapshot_yet_is_a_clear_error(settings):
+    with pytest.raises(FileNotFoundError, match="run `eventwatch run` first"):
+        open_snapshot(settings)
