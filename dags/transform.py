@@ -2,8 +2,8 @@
 ### eventwatch transform
 
 Scheduled on the raw-entries Asset that `ingest` updates: extract actors, claims and time
-expressions from new article versions, build the dbt project (models, tests, snapshots), gate the
-marts, and publish the read-only snapshot. A blocking gate fails the run before `publish`, so the
+expressions from new article versions, gate the extractions, build the dbt project (models, tests,
+snapshots), gate the marts, and publish the read-only snapshot. A blocking gate fails the run before `publish`, so the
 last good snapshot stays published.
 
 Business logic lives in `pipelines/`; this file only wires it.
@@ -39,13 +39,19 @@ def transform():
         stages.extract(_settings())
 
     @task(pool=WRITER_POOL)
+    def gate_extractions() -> None:
+        from pipelines import stages
+
+        stages.check(_settings(), get_current_context()["run_id"], ("extract",))
+
+    @task(pool=WRITER_POOL)
     def dbt_build() -> None:
         from pipelines import stages
 
         stages.transform(_settings())
 
     @task(pool=WRITER_POOL)
-    def gate() -> None:
+    def gate_marts() -> None:
         from pipelines import stages
 
         stages.check(_settings(), get_current_context()["run_id"], ("marts",))
@@ -54,9 +60,9 @@ def transform():
     def publish() -> str:
         from pipelines import stages
 
-        return str(stages.publish(_settings()))
+        return str(stages.publish(_settings(), get_current_context()["run_id"]))
 
-    extract() >> dbt_build() >> gate() >> publish()
+    extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish()
 
 
 transform()

@@ -13,6 +13,33 @@ PRECISIONS = ["day", "week", "month", "season", "year"]
 ACTOR_TYPES = ["person", "organization", "country", "group", "anonymous"]
 
 
+# relations whose size is watched from run to run, and the smallest share of the last published
+# count a run may keep: losing more than half of them is a broken input, not news
+WATCHED = ("articles", "dim_actors", "fct_claims", "fct_deadlines", "deadline_history")
+MIN_KEPT_SHARE = 0.5
+
+
+def row_counts_query(as_of: datetime) -> str:
+    """Each watched mart's rows now, at the last publish, and their ratio (null for a first run or a replay)."""
+    current = " union all ".join(f"select '{name}' as relation, count(*) as row_count from marts.{name}"
+                                 for name in WATCHED)
+    return f"""
+        with current_counts as ({current}),
+        last_run as (
+            select run_id, as_of from quality.row_counts order by checked_at desc, as_of desc limit 1
+        ),
+        previous as (
+            select r.relation, r.row_count, r.as_of
+            from quality.row_counts r join last_run using (run_id)
+        )
+        select c.relation, c.row_count, p.row_count as previous_row_count,
+               -- a replay to an earlier as_of legitimately sees less: no ratio then
+               case when p.row_count > 0 and timestamp '{as_of.isoformat(sep=" ")}' >= p.as_of
+                    then c.row_count / p.row_count end as kept_share
+        from current_counts c left join previous p using (relation)
+    """
+
+
 def _key(column: str) -> tuple:
     return gxe.ExpectColumnValuesToBeUnique(column=column), gxe.ExpectColumnValuesToNotBeNull(column=column)
 
@@ -47,6 +74,9 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_end", column_B="due_start", or_equal=True),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_reported_at", column_B="first_reported_at",
                                                         or_equal=True),
+        )),
+        Gate("marts", "marts_row_counts", row_counts_query(as_of), (
+            gxe.ExpectColumnValuesToBeBetween(column="kept_share", min_value=MIN_KEPT_SHARE),
         )),
         Gate("marts", "marts_deadline_history", "select * from marts.deadline_history", (
             gxe.ExpectColumnValuesToNotBeNull(column="deadline_id"),

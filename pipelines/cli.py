@@ -57,13 +57,14 @@ def cmd_transform(args) -> int:
 def cmd_check(args) -> int:
     settings = _settings(args)
     summary = stages.RunSummary(stages.new_run_id(settings))
-    summary.gates = stages.check(settings, summary.run_id, ("fetch", "marts"))
+    summary.gates = stages.check(settings, summary.run_id)
     print("\n".join(summary.lines()))
     return 0
 
 
 def cmd_publish(args) -> int:
-    print(f"published to {stages.publish(_settings(args))}")
+    settings = _settings(args)
+    print(f"published to {stages.publish(settings, stages.new_run_id(settings))}")
     return 0
 
 
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("fetch", cmd_fetch, "fetch the feeds, archive the bytes, parse and load entries, gate them")
     command("extract", cmd_extract, "extract actors, claims and time expressions from new article versions")
     command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
-    command("check", cmd_check, "run the quality gates on the raw entries and the marts")
+    command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data")
     command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
     query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")
     query.add_argument("sql", help="the SQL to run")

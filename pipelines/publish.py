@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -19,8 +20,29 @@ log = logging.getLogger(__name__)
 PUBLISHED_SCHEMAS = ("marts", "quality")
 
 
-def publish(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
-    """Write every table and view of the published schemas to a fresh file and swap it in."""
+def _record_row_counts(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> None:
+    from expectations.marts import WATCHED
+
+    checked_at = datetime.now(timezone.utc).replace(tzinfo=None)  # audit time, not the run's clock
+    for name in WATCHED:
+        con.execute(
+            f"insert into quality.row_counts select ?, ?, count(*), ?, ? from marts.{name}",
+            [run_id, name, settings.as_of, checked_at],
+        )
+
+
+def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Path:
+    """Record the marts' row counts, write every table and view of the published schemas to a fresh
+    file and swap it in."""
+    _record_row_counts(con, settings, run_id)
+    try:
+        return _write_snapshot(con, settings)
+    except BaseException:
+        con.execute("delete from quality.row_counts where run_id = ?", [run_id])  # not published: no baseline
+        raise
+
+
+def _write_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     target = settings.snapshot_path
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")

@@ -145,6 +145,15 @@ create table if not exists quality.results (
     evaluated         integer not null,
     failed            integer not null,
     severity          varchar not null,     -- the worst failure: block | warn | pass (nothing failed)
+    checked_at        timestamp not null    -- wall-clock UTC: quality tables are load-time audit
+);
+
+-- row counts of the marts at each publish: the baseline for the next run's row-count gate
+create table if not exists quality.row_counts (
+    run_id            varchar not null,
+    relation          varchar not null,
+    row_count         bigint not null,
+    as_of             timestamp not null,
     checked_at        timestamp not null
 );
 

@@ -12,7 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 
 from pipelines.db import connect
-from pipelines.gates import GateOutcome, run_gates
+from pipelines.gates import STAGES, GateOutcome, run_gates
 from pipelines.ingest import IngestSummary, run_fetch
 from pipelines.settings import Settings
 
@@ -47,7 +47,7 @@ def transform(settings: Settings):
     return build(settings)
 
 
-def check(settings: Settings, run_id: str, stages: tuple[str, ...] = ("marts",)) -> list[GateOutcome]:
+def check(settings: Settings, run_id: str, stages: tuple[str, ...] = STAGES) -> list[GateOutcome]:
     """Run the quality gates of the given stages; raises GateFailed on a blocking failure."""
     outcomes: list[GateOutcome] = []
     with closing(connect(settings)) as con:
@@ -56,12 +56,12 @@ def check(settings: Settings, run_id: str, stages: tuple[str, ...] = ("marts",))
     return outcomes
 
 
-def publish(settings: Settings):
+def publish(settings: Settings, run_id: str):
     """Copy the marts and quality results into the read-only snapshot."""
     from pipelines.publish import publish as _publish
 
     with closing(connect(settings)) as con:
-        return _publish(con, settings)
+        return _publish(con, settings, run_id)
 
 
 @dataclass
@@ -109,8 +109,9 @@ def run_all(settings: Settings) -> RunSummary:
     summary.ingest = fetch(settings, summary.run_id)
     summary.gates += check(settings, summary.run_id, stages=("fetch",))
     extract(settings)
+    summary.gates += check(settings, summary.run_id, stages=("extract",))
     transform(settings)
     summary.gates += check(settings, summary.run_id, stages=("marts",))
-    publish(settings)
+    publish(settings, summary.run_id)
     summary.counts = mart_counts(settings)
     return summary

@@ -25,8 +25,8 @@ EDITED = "https://genevadesk.example/2022/01/18/blinken-lavrov-meeting-set"
 TWO_FEEDS = "https://kyivwire.example/2021/12/30/biden-putin-call-ushakov-briefing"
 
 
-def run(data_dir: Path, *args: str, as_of: str) -> subprocess.CompletedProcess:
-    return subprocess.run([EVENTWATCH, "run", "--feeds", str(SAMPLE_FEEDS), "--data-dir", str(data_dir),
+def run(data_dir: Path, *args: str, as_of: str, feeds: Path = SAMPLE_FEEDS) -> subprocess.CompletedProcess:
+    return subprocess.run([EVENTWATCH, "run", "--feeds", str(feeds), "--data-dir", str(data_dir),
                            "--as-of", as_of, *args], capture_output=True, text=True, timeout=600, cwd=REPO)
 
 
@@ -49,7 +49,7 @@ def test_every_contract_relation_exists_and_is_not_empty(winter):
         for name in CONTRACT_MARTS:
             assert con.execute(f"select count(*) from marts.{name}").fetchone()[0] > 0, name
         stages = {r[0] for r in con.execute("select distinct stage from quality.results").fetchall()}
-        assert stages == {"fetch", "marts"}
+        assert stages == {"fetch", "extract", "marts"}
     with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
         assert con.execute("select count(*), count(error) from raw.fetch_log").fetchone() == (5, 0)
 

@@ -7,15 +7,25 @@ from pipelines.db import connect
 from pipelines.publish import open_snapshot, publish
 
 
+def _marts(con):
+    from expectations.marts import WATCHED
+
+    con.execute("create schema marts")
+    for name in WATCHED:
+        con.execute(f"create table marts.{name} as select 'a1' as article_id")
+
+
 def test_publish_copies_marts_and_quality_and_readers_cannot_write(settings):
     with closing(connect(settings)) as con:
-        con.execute("create schema marts; create table marts.articles as select 'a1' as article_id")
+        _marts(con)
         con.execute("create schema staging; create table staging.hidden as select 1 as x")
-        publish(con, settings)
+        publish(con, settings, "run-1")
         con.execute("insert into marts.articles values ('a2')")  # after publishing: not in the snapshot
     with closing(open_snapshot(settings)) as snap:
         assert snap.execute("select article_id from marts.articles").fetchall() == [("a1",)]
         assert snap.execute("select count(*) from quality.results").fetchone() == (0,)
+        # the row counts recorded at publishing are the next run's baseline
+        assert snap.execute("select row_count from quality.row_counts where relation = 'articles'").fetchall() == [(1,)]
         schemas = {r[0] for r in snap.execute("select distinct table_schema from information_schema.tables").fetchall()}
         assert schemas == {"marts", "quality"}
         with pytest.raises(duckdb.Error):
@@ -24,11 +34,11 @@ def test_publish_copies_marts_and_quality_and_readers_cannot_write(settings):
 
 def test_republish_replaces_the_snapshot_atomically(settings):
     with closing(connect(settings)) as con:
-        con.execute("create schema marts; create table marts.articles as select 'a1' as article_id")
-        publish(con, settings)
+        _marts(con)
+        publish(con, settings, "run-1")
         reader = open_snapshot(settings)  # a reader holding the old snapshot keeps its view
         con.execute("insert into marts.articles values ('a2')")
-        publish(con, settings)
+        publish(con, settings, "run-1")
     assert reader.execute("select count(*) from marts.articles").fetchone() == (1,)
     reader.close()
     with closing(open_snapshot(settings)) as snap:

@@ -1,0 +1,93 @@
+"""A blocking gate stops the run before the next stage writes and leaves the published snapshot as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from contextlib import closing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.test_run import run
+
+pytestmark = pytest.mark.slow
+AS_OF = "2022-02-23T12:00:00Z"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    data_dir = tmp_path_factory.mktemp("published")
+    result = run(data_dir, as_of=AS_OF)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return data_dir
+
+
+@pytest.fixture
+def data_dir(published, tmp_path) -> Path:
+    """A private copy of a published run, to break."""
+    copy = tmp_path / "data"
+    shutil.copytree(published, copy)
+    return copy
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _count(data_dir: Path, relation: str, snapshot: bool = False) -> int:
+    path = data_dir / ("published/eventwatch.duckdb" if snapshot else "eventwatch.duckdb")
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        return con.execute(f"select count(*) from {relation}").fetchone()[0]
+
+
+def _run_without_fetching(data_dir: Path, tmp_path: Path):
+    """The whole chain with nothing to fetch, so what was broken stays broken."""
+    feeds = tmp_path / "no-feeds.yml"
+    feeds.write_text("feeds: []\n")
+    return run(data_dir, as_of=AS_OF, feeds=feeds)
+
+
+def _break(data_dir: Path, sql: str) -> None:
+    with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"))) as con:
+        con.execute(sql)
+
+
+def test_extraction_yield_collapse_blocks_before_dbt(data_dir):
+    snapshot = data_dir / "published" / "eventwatch.duckdb"
+    before, mentions = _digest(snapshot), _count(data_dir, "marts.fct_mentions")
+    _break(data_dir, "delete from extract.mentions")  # as an extractor that lost its gazetteer would
+
+    result = run(data_dir, as_of=AS_OF)
+
+    assert result.returncode == 1
+    reason = result.stderr.strip().splitlines()[-1]
+    assert reason.startswith("eventwatch run: blocked: gate extract_yield blocked: "
+                             "expect_column_values_to_be_between on mentions_per_kword")
+    assert _count(data_dir, "marts.fct_mentions") == mentions  # dbt did not run
+    assert _digest(snapshot) == before  # the last good snapshot stays published
+    with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"), read_only=True)) as con:
+        assert con.execute("select success, severity from quality.results where suite = 'extract_yield' "
+                           "order by checked_at desc limit 1").fetchone() == (False, "block")
+
+
+def test_a_mart_that_loses_most_of_its_rows_is_not_published(data_dir, tmp_path):
+    snapshot = data_dir / "published" / "eventwatch.duckdb"
+    before = _digest(snapshot)
+    articles = _count(data_dir, "marts.articles", snapshot=True)
+    _break(data_dir, "delete from raw.entries where feed_id <> 'kyiv-wire'")  # a botched clean-up
+
+    result = _run_without_fetching(data_dir, tmp_path)
+
+    assert result.returncode == 1
+    assert "gate marts_row_counts blocked: expect_column_values_to_be_between on kept_share" in result.stderr
+    assert _count(data_dir, "marts.articles") < articles / 2  # dbt ran on what was left...
+    assert _digest(snapshot) == before  # ...but nothing of it was published
+    assert _count(data_dir, "marts.articles", snapshot=True) == articles
+
+
+def test_a_replay_to_an_earlier_instant_may_shrink_the_marts(data_dir):
+    result = run(data_dir, as_of="2022-01-05T12:00:00Z")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _count(data_dir, "marts.articles", snapshot=True) < 30
