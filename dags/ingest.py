@@ -1,7 +1,7 @@
 """
 ### eventwatch ingest
 
-Every 15 minutes: plan the fetches (stored ETag / Last-Modified per feed), fetch each feed into the
+Every 15 minutes (`EVENTWATCH_INGEST_SCHEDULE`, a cron expression or `none`): plan the fetches (stored ETag / Last-Modified per feed), fetch each feed into the
 raw archive (mapped, one task per feed, no database access), load the archived bodies into
 `raw.entries` in one writer task, and gate them with the `raw_entries` suite. A passing gate
 updates the raw-entries Asset, which schedules the `transform` DAG.
@@ -11,17 +11,21 @@ Business logic lives in `pipelines/`; this file only wires it.
 
 from __future__ import annotations
 
+import os
+
 import pendulum
 from airflow.sdk import Asset, dag, get_current_context, task
 
 from pipelines.orchestration import RAW_ASSET_URI, WRITER_POOL
 
 RAW_ENTRIES = Asset(name="eventwatch_raw_entries", uri=RAW_ASSET_URI)
+# a cron expression, or "none" for triggered runs only (replays, tests)
+SCHEDULE = os.environ.get("EVENTWATCH_INGEST_SCHEDULE", "*/15 * * * *")
 
 
 @dag(
     dag_id="ingest",
-    schedule="*/15 * * * *",
+    schedule=None if SCHEDULE == "none" else SCHEDULE,
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def _airflow_env(home: Path) -> dict[str, str]:
+def airflow_env(home: Path) -> dict[str, str]:
     return {
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -32,7 +32,7 @@ def _airflow_env(home: Path) -> dict[str, str]:
 def airflow_home(tmp_path_factory) -> Path:
     """Migrate a fresh metadata DB and create the pool; the env must be set before airflow is imported."""
     home = tmp_path_factory.mktemp("airflow_home")
-    env = _airflow_env(home)
+    env = airflow_env(home)
     os.environ.update(env)
     subprocess.run([str(BIN / "airflow"), "db", "migrate"], env={**os.environ}, check=True,
                    capture_output=True, timeout=300)
