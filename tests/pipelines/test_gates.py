@@ -19,10 +19,13 @@ def test_raw_gate_passes_and_records_every_expectation(settings):
     with closing(connect(settings)) as con:
         _load_sample(con, settings)
         outcomes = run_gates(con, settings, "fetch", "run-1")
-        assert [o.suite for o in outcomes] == ["raw_entries"] and outcomes[0].success
-        row = con.execute("select stage, suite, success, evaluated, failed from quality.results").fetchone()
+        assert [o.suite for o in outcomes] == ["raw_entries", "articles", "article_versions"]
+        assert all(o.success for o in outcomes)
+        row = con.execute("select stage, suite, success, evaluated, failed from quality.results "
+                          "where suite = 'raw_entries'").fetchone()
         assert row[:3] == ("fetch", "raw_entries", True) and row[3] == len(outcomes[0].outcomes) and row[4] == 0
-        assert con.execute("select count(*) from quality.expectation_results where run_id = 'run-1'").fetchone()[0] == row[3]
+        recorded = con.execute("select count(*) from quality.expectation_results where run_id = 'run-1'").fetchone()[0]
+        assert recorded == sum(len(o.outcomes) for o in outcomes)
     assert (settings.docs_dir / "index.html").exists()
 
 
@@ -33,7 +36,8 @@ def test_a_blocking_failure_raises_with_the_suite_and_expectation(settings):
         con.execute("update raw.entries set published_at_source = 'guessed'")
         with pytest.raises(GateFailed, match=r"raw_entries blocked: expect_column_values_to_be_in_set on published_at_source"):
             run_gates(con, settings, "fetch", "run-2")
-        assert con.execute("select success, severity from quality.results").fetchone() == (False, "block")
+        assert con.execute("select success, severity from quality.results where suite = 'raw_entries'"
+                           ).fetchone() == (False, "block")
 
 
 def test_a_warning_is_recorded_but_does_not_block(settings):
@@ -42,4 +46,19 @@ def test_a_warning_is_recorded_but_does_not_block(settings):
         con.execute("update raw.entries set published_at = timestamp '2030-01-01'")  # far after as_of
         outcomes = run_gates(con, settings, "fetch", "run-3")
         assert outcomes[0].success and outcomes[0].warnings
-        assert con.execute("select severity from quality.results").fetchone() == ("warn",)
+        assert con.execute("select severity from quality.results where suite = 'raw_entries'").fetchone() == ("warn",)
+
+
+@pytest.mark.parametrize(
+    "forged, expectation",
+    [
+        ("content_html = '<p onclick=\"x()\">hi</p>'", "expect_column_values_to_not_match_regex on content_html"),
+        ("canonical_url = canonical_url || '?utm_source=x'", "expect_column_values_to_not_match_regex on canonical_url"),
+    ],
+)
+def test_normalization_failures_block(settings, forged, expectation):
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        con.execute(f"update raw.entries set {forged}")  # what a broken sanitizer or canonicalizer would store
+        with pytest.raises(GateFailed, match=expectation):
+            run_gates(con, settings, "fetch", "run-4")
