@@ -11,7 +11,7 @@ DEMO_AS_OF ?= 2022-02-23T12:00:00Z
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint clean help
+.PHONY: setup demo test test-fast bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -41,6 +41,9 @@ test: setup  ## run the whole test suite (what CI runs)
 
 test-fast: setup  ## the suite without the slow end-to-end and Airflow tests
 	$(BIN)/python -m pytest -m "not slow"
+
+bench: setup  ## measure stage throughput and run times against the targets in BENCHMARKS.md
+	$(BIN)/python bench/bench.py
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs
