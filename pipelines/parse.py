@@ -178,9 +178,12 @@ def _date(parsed, raw: str | None) -> tuple[datetime | None, str | None]:
 
 def _dates(raw: dict) -> tuple[datetime | None, datetime | None, str | None, str | None, str | None]:
     published_raw = (raw.get("published") or "").strip() or None
-    updated_raw = (raw.get("updated") or "").strip() or None
+    # an entry without an updated date is taken as updated when published: feedparser 6 does
+    # this through a deprecated mapping it will drop, so it is spelled out here
+    updated_key = "updated" if dict.get(raw, "updated") else "published"
+    updated_raw = (dict.get(raw, updated_key) or "").strip() or None
     published, published_how = _date(raw.get("published_parsed"), published_raw)
-    updated, updated_how = _date(raw.get("updated_parsed"), updated_raw)
+    updated, updated_how = _date(dict.get(raw, f"{updated_key}_parsed"), updated_raw)
     return published, updated, published_raw, updated_raw, published_how or updated_how
 
 
