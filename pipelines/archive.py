@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 
 def store(archive_dir: Path, body: bytes) -> str:
-    """Write `body` under its SHA-256 (once) and return the hex digest."""
+    """Write `body` under its SHA-256 (once) and return the hex digest; safe from many threads at once."""
     digest = hashlib.sha256(body).hexdigest()
     path = path_for(archive_dir, digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(body)
-        os.replace(tmp, path)  # atomic: a reader never sees half a body
+        # a temporary file of its own per writer: two feeds may deliver the same bytes at once
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{digest[:12]}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(body)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)  # atomic: a reader never sees half a body
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return digest
 
 
 def path_for(archive_dir: Path, digest: str) -> Path:
+    """Where the body with this digest lives (whether or not it is there)."""
     return archive_dir / digest[:2] / f"{digest}.bin"
 
 

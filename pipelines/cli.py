@@ -42,6 +42,14 @@ def cmd_fetch(args) -> int:
     return 0
 
 
+def cmd_reparse(args) -> int:
+    summary = stages.reparse(_settings(args), args.feed)
+    c = summary.counts
+    print(f"reparsed {summary.fetches} archived bodies of {len(summary.feeds)} feeds: {c.seen} entries seen, "
+          f"{c.new} new, {c.new_versions} new versions, {c.unchanged} unchanged, {c.quarantined} quarantined")
+    return 0
+
+
 def cmd_extract(args) -> int:
     result = stages.extract(_settings(args))
     print(result)
@@ -108,6 +116,26 @@ def cmd_query(args) -> int:
     return 0
 
 
+def _feeds_status(settings: Settings) -> None:
+    from pipelines.feed_state import feed_status
+
+    feeds = load_feeds(settings.feeds_file)
+    con = duckdb.connect(str(settings.database), read_only=True) if settings.database.exists() else None
+    try:
+        rows = feed_status(con, feeds, settings.as_of)
+    finally:
+        if con is not None:
+            con.close()
+    header = ("feed", "state", "last success", "failures", "next poll", "per day", "last error")
+    table = [(r.feed_id, r.state, _cell(r.last_success_at) or "never", str(r.consecutive_failures), r.next_poll,
+              f"{r.entries_per_day:.1f}",
+              (f"{_cell(r.last_error_at)} {r.last_error}" if r.last_error else "") + (f" [{r.note}]" if r.note else ""))
+             for r in rows]
+    widths = [max(len(h), *(len(row[i]) for row in table)) if table else len(h) for i, h in enumerate(header)]
+    for row in (header, *table):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
 def cmd_feeds(args) -> int:
     settings = _settings(args)
     if args.feeds_command == "add":
@@ -116,6 +144,18 @@ def cmd_feeds(args) -> int:
     elif args.feeds_command == "remove":
         remove_feed(settings.feeds_file, args.id)
         print(f"removed feed {args.id} from {settings.feeds_file} (its stored entries are kept)")
+    elif args.feeds_command == "status":
+        _feeds_status(settings)
+    elif args.feeds_command in ("enable", "disable"):
+        from pipelines.db import connect
+        from pipelines.feed_state import set_parked
+
+        feed = next((f for f in load_feeds(settings.feeds_file) if f.id == args.id), None)
+        if feed is None:
+            raise FeedsFileError(f"no feed with id {args.id!r} in {settings.feeds_file}")
+        with closing(connect(settings)) as con:
+            set_parked(con, feed, args.feeds_command == "disable", at=settings.as_of, reason=getattr(args, "reason", None))
+        print(f"feed {feed.id} {'parked' if args.feeds_command == 'disable' else 'enabled: due at the next run'}")
     else:
         for feed in load_feeds(settings.feeds_file):
             tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
@@ -148,8 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     run = command("run", cmd_run, "run the whole chain once: fetch, parse, load, extract, dbt build, gates, publish")
-    run.add_argument("--force", action="store_true", help="poll every feed now, ignoring next-poll times")
-    command("fetch", cmd_fetch, "fetch the feeds, archive the bytes, parse and load entries, gate them")
+    run.add_argument("--force", action="store_true",
+                     help="poll every feed now (parked ones excepted), ignoring next-poll times; still conditional")
+    fetch = command("fetch", cmd_fetch, "fetch the feeds that are due, archive the bytes, parse and load entries, gate them")
+    fetch.add_argument("--force", action="store_true",
+                       help="poll every feed now (parked ones excepted), ignoring next-poll times; still conditional")
+    reparse = command("reparse", cmd_reparse,
+                      "rebuild the raw entries from the archived bodies with the current parser, without the network")
+    reparse.add_argument("--feed", metavar="ID", help="only this feed (default: every feed)")
     command("extract", cmd_extract, "extract actors, claims and time expressions from new article versions")
     command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
     command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data")
@@ -158,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help="the SQL to run")
     query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
-    feeds = command("feeds", cmd_feeds, "list, add or remove feeds in the feeds file")
+    feeds = command("feeds", cmd_feeds, "list, add or remove feeds; show their polling status; park or re-enable one")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
     feeds_sub.add_parser("list", help="list the feeds")
     add = feeds_sub.add_parser("add", help="add a feed")
@@ -168,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--tag", action="append", help="a tag (repeatable)")
     remove = feeds_sub.add_parser("remove", help="remove a feed (its stored entries are kept)")
     remove.add_argument("id", help="feed id")
+    feeds_sub.add_parser("status", help="per feed: last success, last error, failures, next poll, entries per day")
+    enable = feeds_sub.add_parser("enable", help="re-enable a parked feed: polled at the next run, failures reset")
+    enable.add_argument("id", help="feed id")
+    disable = feeds_sub.add_parser("disable", help="park a feed: not polled (even with --force) until enabled")
+    disable.add_argument("id", help="feed id")
+    disable.add_argument("--reason", help="why (shown by `feeds status`)")
     return parser
 
 

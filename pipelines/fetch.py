@@ -1,93 +1,165 @@
-"""Fetch one feed: conditional HTTP(S) GET or a local file read, bounded in time and size.
+"""Fetch one feed: a conditional HTTP(S) GET or a local file read, bounded in every dimension.
 
 One fetcher interface (`fetch`) with two implementations, so tests and the demo use real HTTP on
-127.0.0.1 or local files, never a mock.
+127.0.0.1 or local files, never a mock. Bounds: connect and read timeouts, a total time for the
+whole fetch (redirects and a slowly trickling body included), a maximum body size counted after
+decompression, and a redirect limit. Redirects are followed by hand so that each hop is known: a
+chain of permanent redirects (301, 308) from the start moves the feed; a temporary one does not.
+A file has validators too (size and modification time), so re-reading an unchanged file is as
+cheap as a 304.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import requests
+import urllib3
 
 from pipelines import __version__
+from pipelines.polling import FetchPolicy
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
-CONNECT_TIMEOUT_S = 10.0
-READ_TIMEOUT_S = 30.0
-MAX_BODY_BYTES = 20 * 1024 * 1024
+_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+_PERMANENT = {301, 308}
+_REDIRECTS = {301, 302, 303, 307, 308}
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    url: str
-    body: bytes | None  # None for 304 and for failures
-    http_status: int | None  # None when there was no HTTP response
-    headers: dict[str, str]
+    url: str  # as requested
+    body: bytes | None  # None for "not modified" and for failures
+    http_status: int | None  # None when there was no HTTP response (file, refused, timeout...)
+    headers: dict[str, str]  # of the final response, lower-case names
     error: str | None
     duration_ms: float
+    final_url: str | None = None  # after redirects
+    redirects: tuple[tuple[int, str], ...] = field(default_factory=tuple)  # (status, location) per hop
+    permanent_url: str | None = None  # where an unbroken chain of permanent redirects led
+    not_modified: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
-    @property
-    def not_modified(self) -> bool:
-        return self.http_status == 304
 
-
-def fetch(url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-    """Fetch `url` (http, https or file); never raises for network or file errors."""
+def fetch(url: str, etag: str | None = None, last_modified: str | None = None,
+          policy: FetchPolicy | None = None) -> FetchResult:
+    """Fetch `url` (http, https or file) conditionally; never raises for network or file errors."""
+    policy = policy or FetchPolicy()
     started = time.monotonic()
     scheme = urlparse(url).scheme.lower()
     if scheme == "file":
-        result = _fetch_file(url)
+        result = _fetch_file(url, etag, policy)
     elif scheme in ("http", "https"):
-        result = _fetch_http(url, etag, last_modified)
+        result = _fetch_http(url, etag, last_modified, policy, started)
     else:
         result = dict(body=None, http_status=None, headers={}, error=f"unsupported URL scheme {scheme!r}")
     return FetchResult(url=url, duration_ms=(time.monotonic() - started) * 1000, **result)
 
 
-def _fetch_file(url: str) -> dict:
+def _fetch_file(url: str, etag: str | None, policy: FetchPolicy) -> dict:
     path = Path(unquote(urlparse(url).path))
     try:
-        size = path.stat().st_size
-        if size > MAX_BODY_BYTES:
-            return dict(body=None, http_status=None, headers={}, error=f"file is {size} bytes, over the {MAX_BODY_BYTES} limit")
-        return dict(body=path.read_bytes(), http_status=None, headers={}, error=None)
+        stat = path.stat()
+        validator = f'"file-{stat.st_size}-{stat.st_mtime_ns}"'
+        headers = {"etag": validator, "last-modified": formatdate(stat.st_mtime, usegmt=True)}
+        if etag == validator:
+            return dict(body=None, http_status=None, headers=headers, error=None, not_modified=True, final_url=url)
+        if stat.st_size > policy.max_body_bytes:
+            return dict(body=None, http_status=None, headers=headers, final_url=url,
+                        error=f"file is {stat.st_size} bytes, over the {policy.max_body_bytes}-byte limit")
+        return dict(body=path.read_bytes(), http_status=None, headers=headers, error=None, final_url=url)
     except OSError as exc:
         return dict(body=None, http_status=None, headers={}, error=f"cannot read {path}: {exc.strerror or exc}")
 
 
-def _fetch_http(url: str, etag: str | None, last_modified: str | None) -> dict:
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"}
+def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: FetchPolicy,
+                started: float) -> dict:
+    request_headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
     if etag:
-        headers["If-None-Match"] = etag
+        request_headers["If-None-Match"] = etag
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        request_headers["If-Modified-Since"] = last_modified
+    deadline = started + policy.total_timeout_s
+    current, hops, permanent, visited = url, [], None, {url}
+    state = dict(final_url=url, redirects=(), permanent_url=None)
     try:
-        with requests.get(url, headers=headers, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S), stream=True) as response:
-            response_headers = {k.lower(): v for k, v in response.headers.items()}
-            if response.status_code == 304:
-                return dict(body=None, http_status=304, headers=response_headers, error=None)
-            if response.status_code >= 400:
-                return dict(body=None, http_status=response.status_code, headers=response_headers,
-                            error=f"HTTP {response.status_code} {response.reason}")
-            body = bytearray()
-            # iter_content decompresses gzip/deflate, so the limit counts decompressed bytes
-            for chunk in response.iter_content(64 * 1024):
-                body.extend(chunk)
-                if len(body) > MAX_BODY_BYTES:
-                    return dict(body=None, http_status=response.status_code, headers=response_headers,
-                                error=f"body over the {MAX_BODY_BYTES}-byte limit")
-            return dict(body=bytes(body), http_status=response.status_code, headers=response_headers, error=None)
-    except requests.Timeout:
-        return dict(body=None, http_status=None, headers={}, error="timed out")
-    except requests.TooManyRedirects:
-        return dict(body=None, http_status=None, headers={}, error="too many redirects")
+        with requests.Session() as session:
+            for _ in range(policy.max_redirects + 1):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return dict(body=None, http_status=None, headers={}, **state,
+                                error=f"timed out: the fetch took over {policy.total_timeout_s:g} s")
+                timeout = (min(policy.connect_timeout_s, remaining), min(policy.read_timeout_s, remaining))
+                response = session.get(current, headers=request_headers, timeout=timeout, stream=True,
+                                       allow_redirects=False)
+                with response:
+                    headers = {k.lower(): v for k, v in response.headers.items()}
+                    status = response.status_code
+                    if status in _REDIRECTS and headers.get("location"):
+                        location = urljoin(current, headers["location"].strip())
+                        hops.append((status, location))
+                        if all(hop_status in _PERMANENT for hop_status, _ in hops):
+                            permanent = location  # still an unbroken chain of permanent redirects
+                        state = dict(final_url=location, redirects=tuple(hops), permanent_url=permanent)
+                        if urlparse(location).scheme.lower() not in ("http", "https"):
+                            return dict(body=None, http_status=status, headers=headers, **state,
+                                        error=f"redirect to a non-HTTP URL {location}")
+                        if location in visited:
+                            return dict(body=None, http_status=status, headers=headers, **state,
+                                        error=f"redirect loop: {location} again after {len(hops)} hops")
+                        visited.add(location)
+                        current = location
+                        continue
+                    if status == 304:
+                        return dict(body=None, http_status=304, headers=headers, error=None, not_modified=True,
+                                    **state)
+                    if status >= 400:
+                        return dict(body=None, http_status=status, headers=headers, **state,
+                                    error=f"HTTP {status} {response.reason or ''}".rstrip())
+                    if status != 200:
+                        return dict(body=None, http_status=status, headers=headers, **state,
+                                    error=f"HTTP {status} {response.reason or ''}: not a feed response".rstrip())
+                    body, error = _read_body(response, headers, policy, deadline)
+                    return dict(body=body, http_status=status, headers=headers, error=error, **state)
+            return dict(body=None, http_status=hops[-1][0] if hops else None, headers={}, **state,
+                        error=f"too many redirects: more than {policy.max_redirects}")
+    except requests.Timeout as exc:
+        kind = "connect" if isinstance(exc, requests.ConnectTimeout) else "read"
+        return dict(body=None, http_status=None, headers={}, **state, error=f"timed out ({kind} timeout)")
     except requests.RequestException as exc:
-        return dict(body=None, http_status=None, headers={}, error=f"{type(exc).__name__}: {exc}")
+        return dict(body=None, http_status=None, headers={}, **state, error=f"{type(exc).__name__}: {exc}")
+
+
+def _read_body(response: requests.Response, headers: dict, policy: FetchPolicy,
+               deadline: float) -> tuple[bytes | None, str | None]:
+    """The decompressed body, or an error when it is over the size or time limit."""
+    limit = policy.max_body_bytes
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None, f"body of {declared} bytes announced, over the {limit}-byte limit"
+    body = bytearray()
+    try:
+        while True:
+            # read1 returns after one socket read, so a body that trickles in cannot outlast the
+            # deadline; decode_content decompresses gzip/deflate, so the limit counts real bytes
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return bytes(body), None
+            body.extend(chunk)
+            if len(body) > limit:
+                return None, f"body over the {limit}-byte limit"
+            if time.monotonic() > deadline:
+                return None, f"timed out: the fetch took over {policy.total_timeout_s:g} s"
+    except urllib3.exceptions.DecodeError as exc:
+        return None, f"cannot decompress the body: {exc}"
+    except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
+        return None, "timed out (read timeout)"
+    except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError, OSError) as exc:
+        return None, f"body cut off: {type(exc).__name__}: {exc}"

@@ -1,24 +1,70 @@
-"""Parse feed bytes with feedparser into small frozen entries with UTC datetimes.
+"""Parse feed bytes into small frozen entries with UTC datetimes.
 
-A bad entry is skipped with a recorded reason; the feed fails only when the document yields
-nothing usable. HTML becomes clean text for extraction plus sanitized HTML for display.
+The bytes are decoded first (`pipelines.encoding`: BOM, HTTP charset, XML declaration, content),
+re-encoded as UTF-8 with a matching declaration, and only then given to feedparser, which parses
+strictly and falls back to a lenient parser for documents that are only partly well-formed (the
+bozo reason is kept). A bad entry is set aside with its reason; the feed fails only when the
+document is not a feed at all. HTML becomes sanitized HTML for display and clean text for
+extraction; relative links are resolved against `xml:base`, then the document's URL.
 """
 
 from __future__ import annotations
 
 import calendar
 import hashlib
-import html
 import re
+import zlib
 from dataclasses import dataclass
-from datetime import datetime
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
+from feedparser.datetimes import _parse_date as _feedparser_date
+
+from pipelines.encoding import Decoded, decode_feed, repair_mojibake
+from pipelines.sanitize import html_to_text, safe_url, sanitize_html
+
+# feedparser turns an id it cannot join to xml:base into "" (the id is lost); keep it as written
+# instead: an opaque id is still an id (feedparser's own test item_guid_isPermaLink_ValueError)
+_feedparser_urljoin = feedparser.mixin._urljoin
+
+
+def _urljoin_keeping_malformed(base: str, uri: str) -> str:
+    return _feedparser_urljoin(base, uri) or uri
+
+
+feedparser.mixin._urljoin = _urljoin_keeping_malformed
+
+__all__ = ["Entry", "Enclosure", "ParsedFeed", "Rejected", "canonical_url", "html_to_text", "parse_feed"]
 
 _TRACKING_PARAMS = {"fbclid", "gclid", "ref", "cmpid", "mc_cid", "mc_eid", "ocid"}
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section", "article"}
+# month and weekday names of the languages news feeds localize RFC 822 dates into
+_MONTHS = {
+    "jan": ("jan", "janv", "janeiro", "januar", "janvier", "gen", "gennaio", "ene", "enero"),
+    "feb": ("feb", "fev", "fevereiro", "februar", "févr", "fevr", "février", "febbraio", "febrero"),
+    "mar": ("mar", "março", "marco", "märz", "mär", "mrz", "mars", "marzo"),
+    "apr": ("apr", "abr", "abril", "april", "avr", "avril", "aprile"),
+    "may": ("may", "mai", "maio", "mag", "maggio", "mayo"),
+    "jun": ("jun", "junho", "juni", "juin", "giu", "giugno", "junio"),
+    "jul": ("jul", "julho", "juli", "juil", "juillet", "lug", "luglio", "julio"),
+    "aug": ("aug", "ago", "agosto", "august", "août", "aout"),
+    "sep": ("sep", "sept", "set", "setembro", "september", "septembre", "settembre", "septiembre"),
+    "oct": ("oct", "out", "outubro", "okt", "oktober", "octobre", "ott", "ottobre", "octubre"),
+    "nov": ("nov", "novembro", "november", "novembre", "noviembre"),
+    "dec": ("dec", "dez", "dezembro", "dezember", "déc", "dic", "décembre", "dicembre", "diciembre"),
+}
+_MONTH_OF = {name: english for english, names in _MONTHS.items() for name in names}
+_LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*")
+_GZIP_MAGIC = b"\x1f\x8b"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\b")
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    url: str
+    media_type: str | None
+    length: int | None
 
 
 @dataclass(frozen=True)
@@ -29,10 +75,14 @@ class Entry:
     canonical_url: str | None
     title: str | None
     author: str | None
-    content_html: str
-    content_text: str
-    published_at: datetime | None  # as the feed gave it, in UTC
+    content_html: str  # sanitized: safe to display
+    content_text: str  # clean text for extraction
+    published_at: datetime | None  # as the feed gave it, in UTC (naive)
     updated_at: datetime | None
+    published_raw: str | None = None  # the date string as written in the feed
+    updated_raw: str | None = None
+    date_parsed_by: str | None = None  # None (feedparser) | "rules" (ours: 12-hour clock, month names) | "unparsed"
+    enclosures: tuple[Enclosure, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +98,14 @@ class ParsedFeed:
     rejected: tuple[Rejected, ...]
     bozo_reason: str | None  # why the document was not well-formed, when it was not
     title: str | None
+    link: str | None = None  # the site the feed belongs to
+    version: str = ""  # feedparser's format name (rss20, atom10, rss10...), "" when not a feed
+    decoded: Decoded | None = None
+
+    @property
+    def is_feed(self) -> bool:
+        """False when the document is not a feed at all (an HTML page, an empty file)."""
+        return bool(self.version or self.entries or self.rejected)
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -57,12 +115,13 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        host = parts.netloc.lower()
+        _ = parts.port  # raises ValueError on a malformed port
     except ValueError:
         return None
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.netloc:
+    if scheme not in ("http", "https") or not host:
         return None
-    host = parts.netloc.lower()
     if host.endswith(":80") or host.endswith(":443"):
         host = host.rsplit(":", 1)[0]
     query = urlencode(
@@ -75,47 +134,57 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", host, path, query, ""))
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_to_text(fragment: str) -> str:
-    """Readable plain text: tags dropped, entities decoded, paragraphs kept as blank lines."""
-    parser = _TextExtractor()
-    parser.feed(fragment or "")
-    parser.close()
-    text = "".join(parser.parts).replace("\xa0", " ")
-    paragraphs = [re.sub(r"[ \t\r\f\v]+", " ", p).strip() for p in re.split(r"\n\s*\n|\n", text)]
-    return "\n\n".join(p for p in paragraphs if p)
-
-
 def _utc(struct) -> datetime | None:
-    # feedparser normalizes every date format it knows to a UTC struct_time
+    """A UTC datetime from feedparser's struct_time (it normalizes every date format it knows to UTC)."""
     if not struct:
         return None
     try:
-        return datetime.utcfromtimestamp(calendar.timegm(struct))
+        return datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc).replace(tzinfo=None)
     except (OverflowError, ValueError, OSError):
         return None
+
+
+def _reparse_date(raw: str | None) -> datetime | None:
+    """A date feedparser misreads, by our rules: 12-hour clocks and non-English names, in UTC."""
+    if not raw:
+        return None
+    # NBC New York writes "Sat, Dec 16 2023 02:02:33 PM": feedparser drops the PM
+    text = _TWELVE_HOUR.sub(_to_24_hour, raw.strip())
+    # UOL Noticias writes "Seg, 24 Set 2018 ...", Il Messaggero "mer, 16 nov 2022 ..."
+    text = _LEADING_WEEKDAY.sub("", text)
+    for word in re.findall(r"[^\W\d_]+\.?", text):
+        english = _MONTH_OF.get(word.rstrip(".").lower())
+        if english:
+            text = text.replace(word, english.title(), 1)
+            break
+    return _utc(_feedparser_date(text))
+
+
+def _to_24_hour(match: re.Match) -> str:
+    hour = int(match.group(1)) % 12 + (12 if match.group(4).lower() == "pm" else 0)
+    return f"{hour:02d}:{match.group(2)}:{match.group(3) or '00'}"
+
+
+def _date(parsed, raw: str | None) -> tuple[datetime | None, str | None]:
+    """(UTC datetime, how it was read: None for feedparser, "rules" for ours, "unparsed")."""
+    value = _utc(parsed)
+    if raw and (value is None or _TWELVE_HOUR.search(raw)):
+        ours = _reparse_date(raw)
+        if ours is not None:
+            return ours, "rules"
+        return value, None if value is not None else "unparsed"
+    return value, None
+
+
+def _dates(raw: dict) -> tuple[datetime | None, datetime | None, str | None, str | None, str | None]:
+    published_raw = (raw.get("published") or "").strip() or None
+    # an entry without an updated date is taken as updated when published: feedparser 6 does
+    # this through a deprecated mapping it will drop, so it is spelled out here
+    updated_key = "updated" if dict.get(raw, "updated") else "published"
+    updated_raw = (dict.get(raw, updated_key) or "").strip() or None
+    published, published_how = _date(raw.get("published_parsed"), published_raw)
+    updated, updated_how = _date(dict.get(raw, f"{updated_key}_parsed"), updated_raw)
+    return published, updated, published_raw, updated_raw, published_how or updated_how
 
 
 def _body_html(raw: dict) -> str:
@@ -134,54 +203,115 @@ def _entry_key(guid: str | None, canon: str | None, title: str | None, date: str
     return "sha1:" + hashlib.sha1(f"{title or ''}\x1f{date or ''}".encode()).hexdigest()
 
 
-def _to_entry(raw: dict) -> Entry:
+def _resolve(link: str | None, site: str | None) -> str | None:
+    """A relative entry link resolved against the feed's site link (for feeds read from files)."""
+    if not link or not site or _SCHEME.match(link):
+        return link
+    try:
+        return urljoin(site, link)
+    except ValueError:  # a malformed link stays as written; it just gets no canonical URL
+        return link
+
+
+def _enclosures(raw: dict, base: str | None) -> tuple[Enclosure, ...]:
+    found = []
+    for enc in raw.get("enclosures") or []:
+        url = safe_url((enc.get("href") or enc.get("url") or "").strip() or None, base)
+        if not url:
+            continue
+        try:
+            length = int(enc.get("length")) if enc.get("length") not in (None, "") else None
+        except (TypeError, ValueError):
+            length = None
+        found.append(Enclosure(url, enc.get("type") or None, length))
+    return tuple(found)
+
+
+def _to_entry(raw: dict, site: str | None, base: str | None) -> Entry:
     guid = (raw.get("id") or "").strip() or None
-    link = (raw.get("link") or "").strip() or None
-    title = html_to_text(raw.get("title") or "").strip() or None
-    body = _body_html(raw)
+    link = _resolve((raw.get("link") or "").strip() or None, site)
+    link = safe_url(link) if link else None
+    title = html_to_text(repair_mojibake(raw.get("title") or "")).strip() or None
+    body = sanitize_html(repair_mojibake(_body_html(raw)), base or site)
     text = html_to_text(body)
     canon = canonical_url(link)
-    if not (title or text or link or guid):
-        raise ValueError("entry has no id, no title, no body and no link")
-    published = _utc(raw.get("published_parsed"))
-    updated = _utc(raw.get("updated_parsed"))
+    enclosures = _enclosures(raw, base or site)
+    if not (title or text or link or guid or enclosures):
+        raise ValueError("entry has no id, no title, no body, no link and no enclosure")
+    published, updated, published_raw, updated_raw, parsed_by = _dates(raw)
     return Entry(
-        entry_key=_entry_key(guid, canon, title, raw.get("published") or raw.get("updated")),
+        entry_key=_entry_key(guid, canon, title, published_raw or updated_raw),
         guid=guid,
         url=link,
         canonical_url=canon,
         title=title,
-        author=(raw.get("author") or "").strip() or None,
+        author=repair_mojibake((raw.get("author") or "").strip()) or None,
         content_html=body,
         content_text=text,
         published_at=published,
         updated_at=updated,
+        published_raw=published_raw,
+        updated_raw=updated_raw,
+        date_parsed_by=parsed_by,
+        enclosures=enclosures,
     )
 
 
-def parse_feed(body: bytes, headers: dict[str, str] | None = None, base_url: str | None = None) -> ParsedFeed:
-    """Parse raw feed bytes; feedparser sanitizes HTML (no script, style, handlers, javascript: URLs)."""
-    response_headers = dict(headers or {})
+def _gunzip(body: bytes, max_bytes: int) -> bytes:
+    """The body, decompressed when it is itself a gzip file (not a Content-Encoding)."""
+    if not body.startswith(_GZIP_MAGIC):
+        return body
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, max_bytes + 1)
+    except zlib.error as exc:
+        raise ValueError(f"body looks gzipped but does not decompress: {exc}") from exc
+    if len(out) > max_bytes:
+        raise ValueError(f"gzipped body decompresses to over the {max_bytes}-byte limit")
+    return out
+
+
+def parse_feed(body: bytes, headers: dict[str, str] | None = None, base_url: str | None = None,
+               max_bytes: int = 20 * 1024 * 1024) -> ParsedFeed:
+    """Parse raw feed bytes; `headers` are the response's (lower-case names), `base_url` the final URL."""
+    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    try:
+        body = _gunzip(body, max_bytes)
+    except ValueError as exc:
+        return ParsedFeed((), (), str(exc), None)
+    decoded = decode_feed(body, headers.get("content-type"))
+    response_headers = {"content-type": "application/xml; charset=utf-8"}
     if base_url:
-        response_headers.setdefault("content-location", base_url)
-    doc = feedparser.parse(body, response_headers=response_headers, sanitize_html=True, resolve_relative_uris=True)
-    bozo = None
+        response_headers["content-location"] = base_url
+    if headers.get("content-language"):
+        response_headers["content-language"] = headers["content-language"]
+    doc = feedparser.parse(decoded.utf8_document(), response_headers=response_headers,
+                           sanitize_html=True, resolve_relative_uris=True)
+    reasons = []
     if doc.get("bozo"):
         exc = doc.get("bozo_exception")
-        bozo = f"{type(exc).__name__}: {exc}" if exc else "not well-formed"
+        reasons.append(f"{type(exc).__name__}: {exc}" if exc else "not well-formed")
+    if decoded.problem:
+        reasons.append(f"encoding: {decoded.problem}")
+    bozo = "; ".join(reasons) or None
+    feed = doc.get("feed", {})
+    site = safe_url((feed.get("link") or "").strip() or None)
+    site = site if site and site.lower().startswith(("http://", "https://")) else None
     entries, rejected, seen = [], [], set()
     for index, raw in enumerate(doc.get("entries", [])):
         try:
-            entry = _to_entry(raw)
-        except (ValueError, TypeError, KeyError) as exc:
+            entry = _to_entry(raw, site, base_url)
+        except Exception as exc:  # one bad entry must not cost the others: it is set aside with its reason
             rejected.append(Rejected(raw.get("id") or raw.get("link"), f"entry {index}: {exc}", _jsonable(raw)))
             continue
         if entry.entry_key in seen:
-            rejected.append(Rejected(entry.entry_key, f"entry {index}: duplicate entry key in one document", _jsonable(raw)))
+            rejected.append(Rejected(entry.entry_key, f"entry {index}: duplicate entry key in one document",
+                                     _jsonable(raw)))
             continue
         seen.add(entry.entry_key)
         entries.append(entry)
-    return ParsedFeed(tuple(entries), tuple(rejected), bozo, html.unescape(doc.get("feed", {}).get("title", "")) or None)
+    title = html_to_text(repair_mojibake(feed.get("title") or "")).strip() or None
+    return ParsedFeed(tuple(entries), tuple(rejected), bozo, title, site, doc.get("version") or "", decoded)
 
 
 def _jsonable(raw: dict) -> dict:

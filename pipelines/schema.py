@@ -17,16 +17,16 @@ create table if not exists raw.fetch_log (
     fetch_id          varchar primary key,
     run_id            varchar not null,
     feed_id           varchar not null,
-    url               varchar not null,
+    url               varchar not null,     -- as requested (the feed's URL after permanent redirects)
     http_status       integer,          -- null when there was no HTTP response (file, refused...)
     error             varchar,          -- null on success
-    bytes             bigint,
+    bytes             bigint,           -- body size after decompression
     etag              varchar,
     last_modified     varchar,
     duration_ms       double,
     archive_sha256    varchar,          -- content address of the body in the raw archive
     fetched_at        timestamp not null,
-    entries_seen      integer,
+    entries_seen      integer,          -- seen = new + new_version + unchanged + quarantined
     entries_new       integer,          -- entries whose key was never stored before
     entries_new_version integer,        -- known keys with a changed title or body
     entries_unchanged integer,
@@ -56,6 +56,15 @@ create table if not exists raw.entries (
     archive_sha256    varchar not null
 );
 
+-- what the parser knows about an entry version beyond raw.entries (issue 3); one row per version
+create table if not exists raw.entry_details (
+    entry_version_id  varchar primary key,  -- raw.entries.entry_version_id
+    published_raw     varchar,              -- the publication date as the feed wrote it
+    updated_raw       varchar,
+    date_flag         varchar,              -- missing | unparsed | before_1990 | future (null: nothing odd)
+    enclosures        varchar               -- JSON [{"url", "type", "length"}, ...]
+);
+
 create table if not exists raw.quarantine (
     quarantine_id     varchar primary key,
     stage             varchar not null,     -- parse | load | extract | ...
@@ -68,10 +77,10 @@ create table if not exists raw.quarantine (
     quarantined_at    timestamp not null
 );
 
--- per-feed polling state (conditional requests); one row per feed
+-- per-feed polling state (conditional requests, schedule, parking); one row per feed
 create table if not exists raw.feed_state (
     feed_id           varchar primary key,
-    url               varchar not null,
+    url               varchar not null,     -- the URL polled: the feeds file's, or where it moved
     etag              varchar,
     last_modified     varchar,
     last_success_at   timestamp,
@@ -171,6 +180,45 @@ create table if not exists quality.expectation_results (
 """
 
 
+# raw.* columns added by issue 3 (ingestion), as migrations so that older databases gain them too
+_RAW_COLUMNS = {
+    "fetch_log": [
+        ("attempt_seq", "bigint"),              # order of the attempts, for replays and reparse
+        ("final_url", "varchar"),               # after redirects
+        ("redirects", "varchar"),               # JSON [[status, location], ...]
+        ("moved_to", "varchar"),                # a permanent redirect moved the feed here
+        ("content_type", "varchar"),
+        ("not_modified", "boolean"),            # 304, or a file with unchanged size and mtime
+        ("body_unchanged", "boolean"),          # 200 with the same bytes as the last parsed body
+        ("encoding", "varchar"),                # the codec that decoded the body
+        ("encoding_source", "varchar"),         # bom | xml-pattern | ascii | utf-8 | http | xml-declaration | mixed | detected | fallback
+        ("http_charset", "varchar"),            # as the Content-Type header declared it
+        ("declared_encoding", "varchar"),       # as the XML declaration declared it
+        ("feed_format", "varchar"),             # rss20, atom10, rss10... (feedparser's version)
+        ("retry_after_s", "double"),
+        ("next_poll_at", "timestamp"),
+        ("next_poll_reason", "varchar"),        # interval | max-age | retry-after | backoff
+        ("forced", "boolean"),                  # polled by --force before its next-poll time
+    ],
+    "feed_state": [
+        ("configured_url", "varchar"),          # the feeds file's URL when the state was written
+        ("last_attempt_at", "timestamp"),
+        ("last_status", "integer"),
+        ("last_error_at", "timestamp"),
+        ("next_poll_at", "timestamp"),
+        ("next_poll_reason", "varchar"),
+        ("parked_at", "timestamp"),             # not polled until `eventwatch feeds enable`
+        ("parked_reason", "varchar"),
+        ("last_archive_sha256", "varchar"),     # the last body parsed: the same bytes are not parsed again
+        ("moved_from", "varchar"),              # the URL before the last permanent redirect
+        ("moved_at", "timestamp"),
+    ],
+}
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every raw, extract and quality table that does not exist yet."""
+    """Create every raw, extract and quality table that does not exist yet, and add missing columns."""
     con.execute(DDL)
+    for table, columns in _RAW_COLUMNS.items():
+        for name, sql_type in columns:
+            con.execute(f"alter table raw.{table} add column if not exists {name} {sql_type}")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.polling import FetchPolicy
+
 
 def parse_as_of(value: str | None) -> datetime:
     """Parse an ISO 8601 instant into a naive UTC datetime; None means now."""
@@ -36,6 +38,7 @@ class Settings:
     db_path: Path | None = None
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)  # fetch limits and polling schedule
 
     @property
     def database(self) -> Path:
@@ -81,4 +84,5 @@ class Settings:
             db_path=Path(db_value) if db_value else None,
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,
+            fetch_policy=FetchPolicy.from_env(env),
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipelines.db import connect
 from pipelines.gates import STAGES, GateOutcome, run_gates
-from pipelines.ingest import IngestSummary, run_fetch
+from pipelines.ingest import IngestSummary, ReparseSummary, run_fetch
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,14 @@ def fetch(settings: Settings, run_id: str) -> IngestSummary:
     """Fetch every feed into the archive and raw.entries (gate them with `check(..., ("fetch",))`)."""
     with closing(connect(settings)) as con:
         return run_fetch(con, settings, run_id)
+
+
+def reparse(settings: Settings, feed_id: str | None = None) -> ReparseSummary:
+    """Rebuild raw.entries from the archived bodies with today's parser, no network."""
+    from pipelines.ingest import reparse as _reparse
+
+    with closing(connect(settings)) as con:
+        return _reparse(con, settings, feed_id)
 
 
 def extract(settings: Settings):
@@ -79,6 +87,10 @@ class RunSummary:
                        f"{i.total('new')} new, {i.total('new_versions')} new versions, "
                        f"{i.total('quarantined')} quarantined")
             out += [f"  feed {o.feed_id} failed: {o.error}" for o in i.outcomes if not o.ok]
+            waiting = [f"{n} {what}" for n, what in ((i.feeds_not_modified, "not modified"),
+                                                     (len(i.not_due), "not due yet"), (len(i.parked), "parked")) if n]
+            if waiting:
+                out.append("  feeds " + ", ".join(waiting) + " (see `eventwatch feeds status`)")
         if self.counts:
             out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
         if self.gates:

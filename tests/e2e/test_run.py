@@ -83,11 +83,19 @@ def test_the_moved_and_the_cancelled_meetings(winter):
 def test_a_second_run_over_unchanged_feeds_writes_no_new_version(winter):
     with closing(snapshot(winter)) as con:
         before = con.execute("select count(*), sum(version_count) from marts.articles").fetchone()
-    result = run(winter, as_of="2022-02-23T12:00:00Z")
+    # at the same instant no feed is due yet; --force polls them all, still conditionally
+    waiting = run(winter, as_of="2022-02-23T12:00:00Z")
+    assert waiting.returncode == 0, waiting.stderr[-3000:]
+    assert "feeds: 0 ok, 0 failed; entries: 0 seen" in waiting.stdout and "5 not due yet" in waiting.stdout
+    result = run(winter, "--force", as_of="2022-02-23T12:00:00Z")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "entries: 72 seen, 0 new, 0 new versions, 0 quarantined" in result.stdout
+    assert "feeds: 5 ok, 0 failed; entries: 0 seen, 0 new, 0 new versions, 0 quarantined" in result.stdout
+    assert "5 not modified" in result.stdout
     with closing(snapshot(winter)) as con:
         assert con.execute("select count(*), sum(version_count) from marts.articles").fetchone() == before
+    with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
+        assert con.execute("select count(*) from raw.entries").fetchone() == (72,)
+        assert con.execute("select count(*) from raw.fetch_log where not_modified and forced").fetchone() == (5,)
 
 
 def test_geneva_talks_are_upcoming_as_of_jan_5(tmp_path):

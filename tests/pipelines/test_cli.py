@@ -5,6 +5,7 @@ import pytest
 
 from pipelines.cli import build_parser, main
 from tests.conftest import REPO
+from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS
 
 
 def _commands(parser):
@@ -52,3 +53,30 @@ def test_feeds_commands_edit_the_file(capsys, tmp_path):
     assert main(["feeds", "--feeds", str(path), "list"]) == 0
     assert "one\thttps://one.example/rss" in capsys.readouterr().out
     assert main(["feeds", "--feeds", str(path), "remove", "nope"]) == 2
+
+
+def test_feeds_status_enable_disable_and_reparse(capsys, ingest, feed_server):
+    feed_server.serve("/wire.xml", RSS_TWO_ITEMS)
+    feed_server.serve("/down.xml", b"", status=503, conditional=False)
+    polled = {"wire": feed_server.url("/wire.xml"), "down": feed_server.url("/down.xml")}
+    ingest.feeds(polled)
+    ingest.run()  # at 12:00
+    ingest.close()
+    ingest.feeds({**polled, "later": "https://never-polled.example/rss"})  # added after the run
+    common = ["--feeds", str(ingest.feeds_file), "--data-dir", str(ingest.settings.data_dir),
+              "--as-of", "2022-01-10T12:05:00Z"]
+    assert main(["feeds", *common, "status"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["wire"].split()[1:5] == ["ok", "2022-01-10", "12:00:00", "0"]
+    assert "2022-01-10 12:15 (interval)" in lines["wire"] and lines["wire"].split()[-1] == "0.3"  # 2 in 7 days
+    assert lines["down"].split()[1:4] == ["failing", "never", "1"] and "HTTP 503" in lines["down"]
+    assert lines["later"].split()[1:5] == ["new", "never", "0", "now"]
+
+    assert main(["feeds", *common, "disable", "wire", "--reason", "paused for the test"]) == 0
+    assert main(["feeds", *common, "status"]) == 0
+    wire = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("wire"))
+    assert " parked " in wire and "paused for the test" in wire
+    assert main(["feeds", *common, "enable", "wire"]) == 0
+    assert main(["feeds", *common, "enable", "nope"]) == 2
+    assert main(["reparse", *common]) == 0
+    assert "reparsed 1 archived bodies of 1 feeds: 2 entries seen, 2 new" in capsys.readouterr().out

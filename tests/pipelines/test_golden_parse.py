@@ -23,6 +23,8 @@ def _summary(body: bytes) -> dict:
     parsed = parse_feed(body)
     return {
         "title": parsed.title,
+        "format": parsed.version,
+        "encoding": [parsed.decoded.encoding, parsed.decoded.source],
         "bozo_reason": parsed.bozo_reason,
         "rejected": [r.reason for r in parsed.rejected],
         "entries": [
@@ -33,6 +35,8 @@ def _summary(body: bytes) -> dict:
                 "author": e.author,
                 "published_at": e.published_at.isoformat() if e.published_at else None,
                 "updated_at": e.updated_at.isoformat() if e.updated_at else None,
+                "published_raw": e.published_raw,
+                "date_parsed_by": e.date_parsed_by,
                 "content_text": e.content_text,
                 "content_html_sha1": hashlib.sha1(e.content_html.encode()).hexdigest(),
             }
