@@ -53,6 +53,8 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
 
 def extract_article(text: str, published_at: datetime, gazetteer: Gazetteer) -> ArticleExtraction:
     """Extract mentions, claims and time expressions from one article's text."""
+    if published_at.tzinfo is not None:  # relative dates count from the article's own wall clock
+        published_at = published_at.replace(tzinfo=None)
     sentences = split_sentences(text)
     findings = _actors.find_actors(text, sentences, gazetteer)
     claims = find_claims(text, sentences, findings, gazetteer)
