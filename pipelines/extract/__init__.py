@@ -43,12 +43,13 @@ class ArticleExtraction:
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Load the actor gazetteer (default seeds/actors.csv) and the cue verbs beside it."""
+    """Load the actor gazetteer (default seeds/actors.csv) with the cue verbs and roles beside it."""
     path = Path(path) if path is not None else _SEEDS / "actors.csv"
     cue_path = path.with_name("cue_verbs.csv")
     if not cue_path.exists():
         cue_path = _SEEDS / "cue_verbs.csv"
-    return _actors.load_gazetteer(path, cue_path)
+    roles_path = path.with_name("roles.csv")
+    return _actors.load_gazetteer(path, cue_path, roles_path if roles_path.exists() else None)
 
 
 def extract_article(text: str, published_at: datetime, gazetteer: Gazetteer) -> ArticleExtraction:
@@ -56,7 +57,7 @@ def extract_article(text: str, published_at: datetime, gazetteer: Gazetteer) -> 
     if published_at.tzinfo is not None:  # relative dates count from the article's own wall clock
         published_at = published_at.replace(tzinfo=None)
     sentences = split_sentences(text)
-    findings = _actors.find_actors(text, sentences, gazetteer)
+    findings = _actors.find_actors(text, sentences, gazetteer, published_at.date())
     claims = find_claims(text, sentences, findings, gazetteer)
     referenced = {m.actor_id for m in findings.mentions}
     referenced |= {c.speaker_actor_id for c in claims if c.speaker_actor_id}
