@@ -17,18 +17,20 @@ from datetime import datetime
 from pathlib import Path
 
 from pipelines.extract import actors as _actors
+from pipelines.extract import claims as _claims
+from pipelines.extract import deadlines as _deadlines
 from pipelines.extract.actors import Actor, CueVerb, Gazetteer, Mention
 from pipelines.extract.claims import Claim, find_claims
 from pipelines.extract.deadlines import TimeExpression, find_time_expressions
 from pipelines.extract.text import split_sentences
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = "0.2.0"
 
 _SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 __all__ = [
     "EXTRACTOR_VERSION", "Actor", "ArticleExtraction", "Claim", "CueVerb", "Gazetteer", "Mention",
-    "TimeExpression", "extract_article", "load_gazetteer",
+    "TimeExpression", "extract_article", "extractor_versions", "load_gazetteer",
 ]
 
 
@@ -50,6 +52,17 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         cue_path = _SEEDS / "cue_verbs.csv"
     roles_path = path.with_name("roles.csv")
     return _actors.load_gazetteer(path, cue_path, roles_path if roles_path.exists() else None)
+
+
+def extractor_versions(gazetteer: Gazetteer) -> dict[str, str]:
+    """The version of each extractor: the package version, its rules' version and, for those that read
+    the gazetteer, the seeds' fingerprint. A table whose version changed is re-extracted, alone."""
+    seeds = f"+{gazetteer.fingerprint}" if gazetteer.fingerprint else ""
+    return {
+        "mentions": f"{EXTRACTOR_VERSION}/actors.{_actors.RULES_VERSION}{seeds}",
+        "claims": f"{EXTRACTOR_VERSION}/claims.{_claims.RULES_VERSION}.actors.{_actors.RULES_VERSION}{seeds}",
+        "time_expressions": f"{EXTRACTOR_VERSION}/deadlines.{_deadlines.RULES_VERSION}",
+    }
 
 
 def extract_article(text: str, published_at: datetime, gazetteer: Gazetteer) -> ArticleExtraction:

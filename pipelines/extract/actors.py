@@ -24,6 +24,7 @@ Pronouns and role nouns ("he", "the president") are not mentions: claims resolve
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ from datetime import date
 from pipelines.extract import roles as _roles
 from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
 from pipelines.extract.text import SentenceIndex, Sentence, slugify
+
+# Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
+RULES_VERSION = "2"
 
 ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
 METONYM_MARK = "~"
@@ -320,6 +324,7 @@ class Gazetteer:
     kinds: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # actor_id -> "alliance", ...
     roles: tuple[Role, ...] = field(default=(), repr=False)
     country_ids: dict[str, str] = field(default_factory=dict, repr=False)  # "RU" -> "russia"
+    fingerprint: str = ""  # hash of the seed files: a changed gazetteer is a changed extractor
 
     def resolve_name(self, name: str) -> str | None:
         """The actor id of a written name (any form, middle initials ignored), or None."""
@@ -395,9 +400,12 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -
         if role.actor_id not in actors:
             raise ValueError(f"{roles_path}: role of unknown actor {role.actor_id}")
     country_ids = {a.country: a.actor_id for a in actors.values() if a.actor_type == "country" and a.country}
+    digest = hashlib.sha1()
+    for seed in (path, cue_path, roles_path):
+        digest.update(Path(seed).read_bytes() if seed is not None else b"")
     return Gazetteer(actors, forms, {a: tuple(f) for a, f in forms_by_actor.items()}, surnames, cues,
                      form_re, cue_re, *_cue_patterns(cue_re.pattern), kinds=kinds, roles=roles,
-                     country_ids=country_ids)
+                     country_ids=country_ids, fingerprint=digest.hexdigest()[:8])
 
 
 def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:

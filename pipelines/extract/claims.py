@@ -27,6 +27,9 @@ from dataclasses import dataclass
 from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
 
+# Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
+RULES_VERSION = "2"
+
 
 @dataclass(frozen=True)
 class Claim:
