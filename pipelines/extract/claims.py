@@ -28,7 +28,7 @@ from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ _HEADLINE_RE = re.compile(
 _WARNING_RE = re.compile(
     r"\b(?:consequences?|(?:heavy|high|steep|severe)\s+(?:price|cost)|rupture|retaliat\w*|"
     r"respond\s+(?:decisively|forcefully|swiftly|firmly)|mistake|(?:would|will)\s+(?:pay|face|suffer|answer)|"
-    r"answer\s+any|provocati\w+)\b|\bif\b.*\b(?:would|will)\b|\b(?:would|will)\b.*\bif\b")
+    r"answer\s+any|provocati\w+)\b|(?<!only )\bif\b.*\b(?:would|will)\b|\b(?:would|will)\b.*(?<!only )\bif\b")
 _DENIAL_RE = re.compile(
     r"\b(?:threatened\s+nobody|threatens\s+no\s*one|baseless|unfounded|hysteria|fake|lies)\b"
     r"|\b(?:not|never|no)\b[^.]*\b(?:threaten\w*|intend\w*|plan\w*\s+to\s+(?:invade|attack))\b")

@@ -32,7 +32,7 @@ from pipelines.extract.actors import is_agent_use
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -201,6 +201,8 @@ _SCHEDULE_VERBS = frozenset(
 _PAST_BEFORE_RE = re.compile(
     r"\b([a-z]{3,}ed|met|held|spoke|said|told|began|took|gave|sent|flew|wrote)\s+(?:(?:late|early)\s+)?$")
 # Expressions that look ahead whatever the verb: "within days", "in the coming weeks", "by the end of".
+_COUNTED_BEFORE_RE = re.compile(r"(?i)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|few)"
+                                r"\s+[a-z\-]+s\s+$")
 _FORWARD_BEFORE_RE = re.compile(r"(?i)\b(?:by|before|until|within)\s+$")
 _FORWARD_RE = re.compile(r"(?i)\b(?:within|coming|later\s+this|by|before|until|ahead|in\s+the\s+next)\b")
 # A speech verb just before the expression: it dates the statement ("said on Friday").
@@ -377,6 +379,8 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None, last_mo
             return None  # "the Winter Olympics": a name, not a season
         return _season(groups, published, year)
     if kind == "relative":
+        if groups.get("unit") and _COUNTED_BEFORE_RE.search(m.string, max(0, m.start() - 30), m.start()):
+            return None  # "three meetings in four days": a duration, not a date
         return _relative(groups, published, anchor)
     if kind == "year":
         return date(year, 1, 1), date(year, 12, 31), "year"

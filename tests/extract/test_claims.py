@@ -388,3 +388,8 @@ def test_targets_are_the_object_of_the_cue(gazetteer):
 def test_claim_type_from_what_a_neutral_cue_reports(gazetteer, sentence, claim_type):
     claims = _claims(gazetteer, "Types\n\n" + sentence)
     assert [c.claim_type for c in claims] == [claim_type]
+
+
+def test_a_condition_for_a_meeting_is_not_a_warning(gazetteer):
+    claims = _claims(gazetteer, "Summit\n\nMs. Psaki said the summit would happen only if there was no invasion.")
+    assert [c.claim_type for c in claims] == ["statement"]

@@ -314,3 +314,9 @@ def test_adversarial_text_stays_fast(gazetteer, text):
     started = time.perf_counter()
     extract_article(text, JAN_5, gazetteer)
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_count_before_in_n_days_is_a_duration(gazetteer):
+    text = "Calendar\n\nThree meetings in four days left little time, and a fourth comes in four days."
+    surfaces = [(t.surface, t.due_start) for t in _timexes(gazetteer, text, JAN_5)]
+    assert surfaces == [("in four days", date(2022, 1, 9))]
