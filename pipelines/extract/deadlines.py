@@ -32,7 +32,7 @@ from pipelines.extract.actors import is_agent_use
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ _EVENTS: list[tuple[str, str]] = [
     ("deadline", r"deadline|ultimatum"),
     ("exercises", r"exercises|drills|maneuvers|manoeuvres|war\s+games"),
     ("visit", r"visit|visits|visited|trip|travel|travels|traveled|travelled"),
-    ("response", r"answers|answer|response|responses|reply|replies|counterproposals?|written\s+proposals?"),
+    ("response", r"answers|answer|response|responses|reply|replies|counterproposals?|written\s+\w+|in\s+writing"),
     ("invasion", r"invasion|invade|invading|incursion|offensive|attack"),
     ("sanctions", r"sanctions"),
     ("conference", r"conference"),
@@ -212,7 +212,10 @@ _SPEECH_BEFORE_RE = re.compile(
     r"argued|pledged|promised|published|released)\s+(?:(?:late|early)\s+)?$")
 _NONFINITE_RE = re.compile(r"\b(?:before|after|while|when|without|since)\s+[a-z]+ing\b", re.IGNORECASE)
 _CONDITION_BEFORE_RE = re.compile(r"\b(?:if|whether|unless|once|until)\b[^,;]{0,25}$", re.IGNORECASE)
-_LABEL_BREAK_RE = re.compile(r"[,;:()—–]|\bfollowed\s+by\b|\bafter\b|\bbefore\b|\bwhile\b|\band\b")
+_LABEL_BREAK_RE = re.compile(r"[,;:()—–]|\bfollowed\s+by\b|\bafter\b|\bbefore\b|\bwhile\b|\band\b|\bthat\b")
+# Beyond these an event or a place belongs to another statement ("…; U.S. to send ideas next week").
+_HARD_BREAK_RE = re.compile(r"[;:]")
+_THAT_RE = re.compile(r"\bthat\b")
 _WORD_RE = re.compile(r"[A-Za-z']+")
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()—–]|\bthat\b|\bwhile\b|\bbut\b|\band\b(?=\s+(?:the|a|an)\b)")
 
@@ -742,8 +745,13 @@ def _location(sentence: str, start: int, end: int, places: list[tuple[int, int, 
 
 def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str]],
              reach: int | None = None) -> str | None:
-    """Pick a hit: nearest on the left within the clause, then on the right within it, then on the
-    left anywhere, then on the right anywhere (within `reach` characters when given)."""
+    """Pick a hit between the semicolons or colons around the expression: nearest on the left within
+    the clause, then on the right within it, then on the left anywhere (for places, not across a
+    "that"), then on the right anywhere (within `reach` characters when given)."""
+    hard_before = [m.end() for m in _HARD_BREAK_RE.finditer(sentence, 0, start)]
+    hard_after = _HARD_BREAK_RE.search(sentence, end)
+    floor, ceiling = (hard_before[-1] if hard_before else 0), (hard_after.start() if hard_after else len(sentence))
+    hits = [h for h in hits if floor <= h[0] and h[1] <= ceiling]
     if not hits:
         return None
     breaks = [m.end() for m in _LABEL_BREAK_RE.finditer(sentence, 0, start)]
@@ -756,10 +764,10 @@ def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str
     right = [h for h in hits if end <= h[0] and h[1] <= clause_end]
     if right:
         return min(right, key=lambda h: h[0])[2]
-    left = [h for h in hits if h[1] <= start]
-    if left:
+    left = [h for h in hits if h[1] <= start and not (reach and _THAT_RE.search(sentence, h[1], start))]
+    if left:  # a place beyond "that" is where it was said ("told reporters in Moscow that …")
         return max(left, key=lambda h: h[1])[2]
-    right = [h for h in hits if reach is None or h[0] - end <= reach]
+    right = [h for h in hits if h[0] >= end and (reach is None or h[0] - end <= reach)]
     return min(right, key=lambda h: h[0])[2] if right else None
 
 

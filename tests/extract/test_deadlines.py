@@ -320,3 +320,18 @@ def test_a_count_before_in_n_days_is_a_duration(gazetteer):
     text = "Calendar\n\nThree meetings in four days left little time, and a fourth comes in four days."
     surfaces = [(t.surface, t.due_start) for t in _timexes(gazetteer, text, JAN_5)]
     assert surfaces == [("in four days", date(2022, 1, 9))]
+
+
+def test_the_place_a_statement_was_made_is_not_the_events(gazetteer):
+    text = ("Talks\n\nMr. Ryabkov told reporters in Moscow that talks could start as soon as Saturday; "
+            "the delegations meet in Vienna on Monday.")
+    saturday = _one(gazetteer, text, "Saturday", DEC_30)
+    monday = _one(gazetteer, text, "on Monday", DEC_30)
+    assert (saturday.event_label, saturday.location) == ("talks", None)
+    assert monday.location == "Vienna"
+
+
+def test_a_clause_after_a_semicolon_keeps_its_own_event(gazetteer):
+    text = "Plans\n\nThe ministers meet in Geneva; Washington sends its ideas in writing next week."
+    timex = _one(gazetteer, text, "next week", JAN_5)
+    assert (timex.event_label, timex.location) == ("response", None)
