@@ -1,13 +1,15 @@
 """Rule-based extraction of actors, claims and deadlines from one article (pure, deterministic).
 
-    gazetteer = load_gazetteer()                       # seeds/actors.csv + seeds/cue_verbs.csv
+    gazetteer = load_gazetteer()          # seeds/actors.csv + cue_verbs.csv + roles.csv
     result = extract_article(text, published_at, gazetteer)
     result.mentions, result.claims, result.time_expressions, result.actors
 
-No model weights: a gazetteer, cue verbs and precompiled regular expressions. `text` is the
-string the offsets point into (the stage passes title + "\\n\\n" + body); `published_at` is naive
-UTC and is the only clock relative dates are resolved against. The stage that writes the results
-to DuckDB is `pipelines.extract.stage.run_extract`.
+No model weights: a gazetteer, cue verbs, dated roles and precompiled regular expressions. `text` is
+the string the offsets point into (the stage passes title + "\\n\\n" + body); `published_at` is the
+only clock relative dates and roles are resolved against: an aware datetime counts in its own time
+zone, a naive one is UTC. `extractor_versions` gives each extractor's version, which decides what the
+stage (`pipelines.extract.stage.run_extract`) re-reads; `pipelines.extract.evaluate` scores all three
+against the gold set in seeds/gold/.
 """
 
 from __future__ import annotations

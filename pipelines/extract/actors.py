@@ -5,20 +5,24 @@ Passes, in order of trust (a later pass never takes characters an earlier one na
 1. gazetteer forms from seeds/actors.csv (names, aliases, transliterations), with optional middle
    initials and suffixes ("Vladimir V. Putin", "Joseph R. Biden Jr."), extended leftwards over a
    title or honorific ("President", "Foreign Minister", "Mr.", "Gen."); a capital written
-   `~Moscow` in the gazetteer counts only where it acts ("Moscow says"), not where it is a place
-   ("talks in Moscow");
+   `~Moscow` counts only where it stands for its government ("Moscow says", "urged Moscow to"), not
+   where it is a place ("talks in Moscow"); a `building` ("at the Kremlin") likewise; a possessive
+   country inside an institution's name is a mention of its own ("Russia's Defense Ministry");
 2. people discovered from their grammar: an appositive ("Marta Kowalczyk, an analyst at ..."), a
    speech cue ("Marta Kowalczyk said", "said Marta Kowalczyk", "according to ..."), a role noun
    before the name ("analyst Marta Kowalczyk");
-3. title + name ("Ms. Kowalczyk", "Mr. Austin", "Ambassador Jan Novak"): a known person by full
-   name or surname, else a discovered one;
+3. title + name ("Ms. Kowalczyk", "Mr. Austin", "Ambassador Jan Novak"): a person of this article
+   with that surname, else a known person by full name or surname, else a discovered one;
 4. organizations discovered from their head nouns ("the Baltic Policy Institute");
 5. a surname alone after a first mention of its person ("Kowalczyk", "Austin's");
 6. anonymous sources in a source role ("a senior administration official said", "according to
-   two Western diplomats"), kept as actors of type `anonymous`; they may nest other mentions
-   ("a White House official" also mentions the White House).
+   two Western diplomats"), kept as actors of type `anonymous` with their affiliation ("a Kremlin
+   aide", "officials in Kyiv", "analysts at the RAND Corporation"); they may nest other mentions;
+7. role descriptions resolved on the publication date through seeds/roles.csv ("the German
+   chancellor", "Russia's top diplomat", "his American counterpart": see roles.py);
+8. group nouns ("the alliance", "the ministry"): the latest earlier actor of that kind.
 
-Pronouns and role nouns ("he", "the president") are not mentions: claims resolve them.
+Pronouns are not mentions: claims resolve them.
 """
 
 from __future__ import annotations

@@ -1,21 +1,29 @@
 """Claims: attributed statements, as direct quotes or reported speech.
 
-Three passes over an article whose actors are already found:
+Passes over an article whose actors are already found:
 
-1. direct quotes (“…” or "…") that open their sentence and carry an attribution after them
-   (“…,” Mr. Putin said / “…,” said a senior official) or before them (Mr. Biden said: “…”); a quote
-   split by its attribution (“…,” he said. “…”) is one claim, its parts joined;
-2. "according to X": the rest of the sentence is X's claim; when that rest is itself attributed
-   ("Mr. Peskov said …, according to Tass") X becomes the intermediary;
-3. reported speech around every other cue verb: "X [, appositive,] [has] warned [Y] [that] …",
-   "…, X said." and "…, said X."; when the reported content opens with its own attribution
-   ("Ushakov told reporters that Mr. Putin had warned that …") the inner speaker is the speaker and
-   the outer one the intermediary ("via"); "Tass quoted X as saying …" likewise.
+1. a title-case headline "Blinken Says Talks Can Only Progress ...";
+2. direct quotes (“…” or "…") that open their sentence and carry an attribution after them
+   (“…,” Mr. Putin said / “…,” said a senior official / “…,” the Polish president, Andrzej Duda,
+   told reporters) or before them (Mr. Biden said: “…”); a quote split by its attribution (“…,” he
+   said of the letter. “…”) is one claim, its parts joined;
+3. "according to X": the rest of the sentence is X's claim; when that rest is itself attributed
+   ("Mr. Peskov said …, according to Tass") X becomes the intermediary; "Tass quoted X (, an
+   appositive,) as saying …" likewise; "X called the attack “…”";
+4. parenthetical attributions ("Moscow, he said, had declined"), participles ("…, X said, adding
+   that …") and reported speech around every other cue verb: "X [, appositive, who …,] [has] warned
+   [Y] [that] …", "X told Y to …", "X asked whether …", "…, X said." and "…, said X."; when the
+   reported content opens with its own attribution ("Ushakov told reporters that Mr. Putin had
+   warned that …") the inner speaker is the speaker and the outer one the intermediary ("via");
+5. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
 
-Speakers are actor mentions, anonymous sources, "he"/"she" (the last person mentioned, honouring
-Mr./Ms.) and role nouns ("the president": the last person titled so). A claim's offsets are those
-of its content; quotes inside reported content make it a partial quote (is_direct_quote false)
-unless the whole content is the quote.
+Speakers are actor mentions (names, roles, anonymous sources), pronouns ("he", "she", "they": the
+speaker of the latest attribution, else the previous sentence's first person, else the last one
+mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
+said": who issued the last claim). Targets are the cue's object or a demanded clause's subject; the
+claim type is the cue's, refined by the content for neutral cues. A claim's offsets are those of its
+content; quotes inside reported content make it a partial quote (is_direct_quote false) unless the
+whole content is the quote.
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ class Report:
 
     def render(self, verbose: bool = False) -> str:
         """A plain-text report: the score table, field accuracies and, when verbose, every error."""
-        lines = [f"gold set: {self.passages} passages, "
-                 + ", ".join(f"{n} {k} cases" for k, n in sorted(self.cases.items())), ""]
+        lines = [f"gold set: {self.passages} passages; case tags: "
+                 + ", ".join(f"{k} {n}" for k, n in sorted(self.cases.items())), ""]
         lines.append(f"{'extractor':<11}{'gold':>6}{'pred':>6}{'match':>7}{'precision':>11}{'recall':>8}{'F1':>7}")
         for name, s in self.scores.items():
             gold = s.true_positives + s.false_negatives
