@@ -76,6 +76,17 @@ def cmd_publish(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    from pipelines.extract.evaluate import GOLD_PATH, evaluate, load_floors, load_gold
+
+    report = evaluate(load_gold(Path(args.gold) if args.gold else GOLD_PATH))
+    print(report.render(verbose=args.errors))
+    below = report.below(load_floors()) if args.check else {}
+    for name, (value, floor) in sorted(below.items()):
+        print(f"below floor: {name} {value:.3f} < {floor:.3f}", file=sys.stderr)
+    return 1 if below else 0
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -200,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
     command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data")
     command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
+    evaluation = command("eval", cmd_eval, "score the extractors against the gold set: precision, recall and F1 "
+                                           "per extractor")
+    evaluation.add_argument("--gold", metavar="FILE", help="gold passages (default: seeds/gold/passages.yml)")
+    evaluation.add_argument("--errors", action="store_true", help="list every miss and false hit, passage by passage")
+    evaluation.add_argument("--check", action="store_true",
+                            help="exit 1 when a score is below its floor in seeds/gold/floors.json")
     query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")
     query.add_argument("sql", help="the SQL to run")
     query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")

@@ -88,14 +88,37 @@ create table if not exists raw.feed_state (
     consecutive_failures integer not null default 0
 );
 
--- one row per actor the extractors know or discovered
+-- one row per actor the extractors know or discovered (discovered ones only while some row refers to them)
 create table if not exists extract.actors (
     actor_id          varchar primary key,  -- slug of the canonical name
     name              varchar not null,
     actor_type        varchar not null,     -- person | organization | country | group | anonymous
     country           varchar,
     is_discovered     boolean not null,     -- true when not in the gazetteer
+    extractor_version varchar not null,
+    affiliation_actor_id varchar            -- anonymous sources: the actor they speak for, when stated
+);
+
+-- offices held with dates, from seeds/roles.csv (end_date exclusive, null while held)
+create table if not exists extract.actor_roles (
+    actor_id          varchar not null,
+    role              varchar not null,     -- president, foreign minister, spokesman...
+    of_code           varchar not null,     -- a country code (RU) or an organization's actor_id (nato)
+    to_code           varchar,              -- ambassadors: where they are sent
+    start_date        date not null,
+    end_date          date,
     extractor_version varchar not null
+);
+
+-- which article versions each extractor has read, at which version: a version that yields no rows
+-- is not read again, and a new extractor version re-reads only what it changed
+create table if not exists extract.extracted_versions (
+    article_id        varchar not null,
+    content_hash      varchar not null,
+    extractor         varchar not null,     -- mentions | claims | time_expressions
+    extractor_version varchar not null,
+    row_count         integer not null,
+    primary key (article_id, content_hash, extractor)
 );
 
 create table if not exists extract.mentions (
@@ -125,7 +148,8 @@ create table if not exists extract.claims (
     start_char        integer not null,
     end_char          integer not null,
     sentence          varchar not null,
-    extractor_version varchar not null
+    extractor_version varchar not null,
+    target_actor_ids  varchar[]             -- who the speech act is aimed at, where the text says
 );
 
 create table if not exists extract.time_expressions (
@@ -216,9 +240,17 @@ _RAW_COLUMNS = {
 }
 
 
+# extract.* columns added by issue 4 (extraction), likewise
+MIGRATIONS = """
+alter table extract.actors add column if not exists affiliation_actor_id varchar;
+alter table extract.claims add column if not exists target_actor_ids varchar[];
+"""
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw, extract and quality table that does not exist yet, and add missing columns."""
     con.execute(DDL)
     for table, columns in _RAW_COLUMNS.items():
         for name, sql_type in columns:
             con.execute(f"alter table raw.{table} add column if not exists {name} {sql_type}")
+    con.execute(MIGRATIONS)

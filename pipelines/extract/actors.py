@@ -5,30 +5,42 @@ Passes, in order of trust (a later pass never takes characters an earlier one na
 1. gazetteer forms from seeds/actors.csv (names, aliases, transliterations), with optional middle
    initials and suffixes ("Vladimir V. Putin", "Joseph R. Biden Jr."), extended leftwards over a
    title or honorific ("President", "Foreign Minister", "Mr.", "Gen."); a capital written
-   `~Moscow` in the gazetteer counts only where it acts ("Moscow says"), not where it is a place
-   ("talks in Moscow");
+   `~Moscow` counts only where it stands for its government ("Moscow says", "urged Moscow to"), not
+   where it is a place ("talks in Moscow"); a `building` ("at the Kremlin") likewise; a possessive
+   country inside an institution's name is a mention of its own ("Russia's Defense Ministry");
 2. people discovered from their grammar: an appositive ("Marta Kowalczyk, an analyst at ..."), a
    speech cue ("Marta Kowalczyk said", "said Marta Kowalczyk", "according to ..."), a role noun
    before the name ("analyst Marta Kowalczyk");
-3. title + name ("Ms. Kowalczyk", "Mr. Austin", "Ambassador Jan Novak"): a known person by full
-   name or surname, else a discovered one;
+3. title + name ("Ms. Kowalczyk", "Mr. Austin", "Ambassador Jan Novak"): a person of this article
+   with that surname, else a known person by full name or surname, else a discovered one;
 4. organizations discovered from their head nouns ("the Baltic Policy Institute");
 5. a surname alone after a first mention of its person ("Kowalczyk", "Austin's");
 6. anonymous sources in a source role ("a senior administration official said", "according to
-   two Western diplomats"), kept as actors of type `anonymous`; they may nest other mentions
-   ("a White House official" also mentions the White House).
+   two Western diplomats"), kept as actors of type `anonymous` with their affiliation ("a Kremlin
+   aide", "officials in Kyiv", "analysts at the RAND Corporation"); they may nest other mentions;
+7. role descriptions resolved on the publication date through seeds/roles.csv ("the German
+   chancellor", "Russia's top diplomat", "his American counterpart": see roles.py);
+8. group nouns ("the alliance", "the ministry"): the latest earlier actor of that kind.
 
-Pronouns and role nouns ("he", "the president") are not mentions: claims resolve them.
+Pronouns are not mentions: claims resolve them.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datetime import date
+
+from pipelines.extract import roles as _roles
+from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
 from pipelines.extract.text import SentenceIndex, Sentence, slugify
+
+# Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
+RULES_VERSION = "2"
 
 ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
 METONYM_MARK = "~"
@@ -179,18 +191,36 @@ _AGENT_VERBS = frozenset(
     won't wouldn't doesn't didn't isn't hasn't hadn't can't""".split()
 )
 _PLACE_PREPOSITIONS = frozenset(
-    "in to from at near into outside around toward towards via through across over inside visit "
-    "visited visiting visits reached arrived left leave fly flew back on of against for about with "
-    "than upon onto within beyond".split()
+    "in to from at near into outside around toward towards via through across inside visit "
+    "visited visiting visits reached arrived left leave fly flew back".split()
 )
+# Prepositions after which a capital is a place unless a verb follows it ("count on Moscow backing down").
+_WEAK_PLACE_PREPOSITIONS = frozenset("on over of for about than upon onto within beyond".split())
+# Words before a capital that make it the government: the object of a diplomatic verb ("urged Moscow
+# to"), a party to dealings ("talks with Moscow", "sanctions against Moscow", "between Kyiv and").
+_GOVERNMENT_BEFORE = frozenset(
+    "asked asks urged urges warned warns told tells accused accuses pressed presses promised promises "
+    "assured assures reassured reassure criticized criticised condemned condemns blamed blames "
+    "sanctioned sanctions punish punished supports supported support backed backs backing "
+    "with against between".split()
+)
+_STAND_BY_RE = re.compile(r"\b(?:stand|stands|standing|stood)\s+by\s+$")
+_PLACE_BEFORE_RE = re.compile(
+    r"\b(?:at|in|inside|outside|(?<!according )to|from|into|near|toward|towards|around|behind|leaving|left|visited|"
+    r"visiting|reached|entered)\s+(?:the\s+)?$", re.IGNORECASE)
+# "confirms its attendance", "pulls back the troops": a verb in -s before its object
+_VERB_BEFORE_OBJECT_RE = re.compile(r"[a-z]+s\s+(?:its|their|the|a|an|that|to|no|any|it|back|up|out)\b")
 _AGENT_AFTER_RE = re.compile(
     rf"^(?:\s+and\s+(?:its\s+allies|{_NAME_WORD}))?"
+    r"(?:\s*,\s*(?:he|she|they|it|officials|[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)\s+(?:said|says|added|noted|argued),)?"
     r"(?>\s+(?:[a-z]+ly|also|again|now|still|then|already|not|never|on\s+\w+day|once\s+more)(?=\s))*+"
     r"\s+([a-z]+(?:n['’]t)?)\b"
 )
 _CAPITALIZED_BEFORE_RE = re.compile(rf"\b(?!The\b|UN\b)[{_UP}][\w’'\-]*\s+$")
 _PREVIOUS_WORD_RE = re.compile(r"(\w+)\W*$")
+_CAPITALIZED_AFTER_RE = re.compile(rf"[^\S\n]+[{_UP}]")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
+_POSSESSOR_RE = re.compile(r"([^'’]+)['’]s\s")
 _BARE_NAME_RE = re.compile(rf"(?<![\w.\-])({_NAME_WORD})(?=['’]s\b|(?![\w\-]))")
 
 # Anonymous sources: determiner, modifiers, a source noun; kept only in a source role.
@@ -221,6 +251,31 @@ _ANON_SINGULAR = {
 }
 
 
+# Role descriptions: a determiner or possessor, an optional "former"/"new", an optional qualifier
+# (nationality, country, organization), the office, and an optional "of Ukraine" / "to the OSCE".
+_UP_WORD = rf"(?:(?:[{_UP}]\.){{2,}}|[{_UP}][\w’'\-]*)"
+_ROLE_RE = re.compile(
+    rf"(?:(?P<lead>\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir)[^\S\n]+)"
+    rf"|(?P<poss>(?<![\w.])(?:[Tt]he[^\S\n]+)?(?:{_UP_WORD}[^\S\n]+){{0,2}}{_UP_WORD}|\b[Tt]he[^\S\n]+(?:alliance|bloc|ministry|organization))['’]s?[^\S\n]+)"
+    rf"(?:(?P<mod>former|new|outgoing|then)[^\S\n]+)?"
+    rf"(?P<qual>(?:{_UP_WORD}[^\S\n]+){{0,2}})"
+    rf"(?:(?P<mod2>former|new|outgoing)[^\S\n]+)?"
+    rf"(?P<term>{_roles.term_pattern()}|counterpart|predecessor|successor)(?![\w\-])"
+    rf"(?:[^\S\n]+(?P<prep>of|to|in|at)[^\S\n]+(?:the[^\S\n]+)?(?P<post>{_UP_WORD}(?:[^\S\n]+{_UP_WORD}){{0,3}}))?"
+)
+# "the alliance", "the ministry": an organization named earlier, by the kind given in actors.csv.
+_GROUP_NOUN_RE = re.compile(
+    r"\b[Tt]he\s+(?:[a-z][a-z\-]+\s+)?(?P<noun>alliance|bloc|ministry|agency|department|council|organization|"
+    r"organisation|administration|commission|union|institute|centre|center|forum|university)(?![\w\-])"
+    r"(?!\s+(?:of|for|on)\s+[A-Z])"
+)
+_GROUP_NOUN_KINDS = {"organisation": "organization", "centre": "centre", "center": "center"}
+_DEMONYM_WORD_RE = re.compile(r"\b(?:" + "|".join(d.capitalize() for d in DEMONYMS if "." not in d and d != "us")
+                              + r"|U\.S\.)(?![\w])")
+_AFFILIATION_LEAD_RE = re.compile(r"\s+(?:in|at|from|for|with|of|inside)\s+(?:the\s+)?")
+_DEMONYM_PHRASE_RE = re.compile(r"([A-Z][a-z]+)\s+[a-z]+")
+
+
 # --- data -----------------------------------------------------------------------------------------
 
 
@@ -233,6 +288,7 @@ class Actor:
     actor_type: str
     country: str | None = None
     is_discovered: bool = False
+    affiliation: str | None = None  # anonymous sources: the actor they speak for, when the text says
 
 
 @dataclass(frozen=True)
@@ -269,6 +325,10 @@ class Gazetteer:
     discovery_res: tuple[re.Pattern, ...] = field(repr=False)
     source_before_re: re.Pattern = field(repr=False)
     source_after_re: re.Pattern = field(repr=False)
+    kinds: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # actor_id -> "alliance", ...
+    roles: tuple[Role, ...] = field(default=(), repr=False)
+    country_ids: dict[str, str] = field(default_factory=dict, repr=False)  # "RU" -> "russia"
+    fingerprint: str = ""  # hash of the seed files: a changed gazetteer is a changed extractor
 
     def resolve_name(self, name: str) -> str | None:
         """The actor id of a written name (any form, middle initials ignored), or None."""
@@ -298,9 +358,10 @@ class _Span:
 # --- gazetteer ------------------------------------------------------------------------------------
 
 
-def load_gazetteer(path: Path, cue_path: Path) -> Gazetteer:
-    """Read actors.csv and cue_verbs.csv into a Gazetteer with compiled patterns."""
+def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -> Gazetteer:
+    """Read actors.csv, cue_verbs.csv and roles.csv into a Gazetteer with compiled patterns."""
     actors: dict[str, Actor] = {}
+    kinds: dict[str, frozenset[str]] = {}
     forms: dict[str, tuple[str, bool]] = {}
     surname_votes: dict[str, set[str]] = {}
     patterns: list[str] = []
@@ -317,6 +378,7 @@ def load_gazetteer(path: Path, cue_path: Path) -> Gazetteer:
             if actor.actor_id in actors:
                 raise ValueError(f"{path}: duplicate actor_id {actor.actor_id}")
             actors[actor.actor_id] = actor
+            kinds[actor.actor_id] = frozenset(k.strip() for k in (row.get("kind") or "").split("|") if k.strip())
             aliases = [a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()]
             for form in [actor.name, *aliases]:
                 metonym = form.startswith(METONYM_MARK)
@@ -337,8 +399,17 @@ def load_gazetteer(path: Path, cue_path: Path) -> Gazetteer:
     cues = _load_cues(cue_path)
     cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(cues, key=len, reverse=True))
     cue_re = re.compile(rf"(?<![\w\-’'])(?:{cue_alt})(?![\w\-])", re.IGNORECASE)
+    roles = _roles.load_roles(roles_path) if roles_path is not None else ()
+    for role in roles:
+        if role.actor_id not in actors:
+            raise ValueError(f"{roles_path}: role of unknown actor {role.actor_id}")
+    country_ids = {a.country: a.actor_id for a in actors.values() if a.actor_type == "country" and a.country}
+    digest = hashlib.sha1()
+    for seed in (path, cue_path, roles_path):
+        digest.update(Path(seed).read_bytes() if seed is not None else b"")
     return Gazetteer(actors, forms, {a: tuple(f) for a, f in forms_by_actor.items()}, surnames, cues,
-                     form_re, cue_re, *_cue_patterns(cue_re.pattern))
+                     form_re, cue_re, *_cue_patterns(cue_re.pattern), kinds=kinds, roles=roles,
+                     country_ids=country_ids, fingerprint=digest.hexdigest()[:8])
 
 
 def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
@@ -396,10 +467,14 @@ def _normalize_form(surface: str) -> str:
 
 
 def is_agent_use(text: str, start: int, end: int) -> bool:
-    """Whether a capital at [start, end) acts ("Moscow says", "Kyiv's answer"), not a place."""
+    """Whether a capital at [start, end) stands for its government ("Moscow says", "Kyiv's answer",
+    "urged Moscow to", "talks with Moscow"), not for a place ("talks in Moscow")."""
     previous = _PREVIOUS_WORD_RE.search(text, max(0, start - 25), start)
-    if previous and previous.group(1).lower() in _PLACE_PREPOSITIONS:
+    previous_word = previous.group(1).lower() if previous else ""
+    if previous_word in _PLACE_PREPOSITIONS:
         return False
+    if previous_word in _GOVERNMENT_BEFORE or _STAND_BY_RE.search(text, max(0, start - 25), start):
+        return True
     after = text[end:end + 80]
     if _POSSESSIVE_RE.match(after):
         return True
@@ -407,11 +482,21 @@ def is_agent_use(text: str, start: int, end: int) -> bool:
     if not verb:
         return False
     word = verb.group(1)
-    return word in _AGENT_VERBS or (word.endswith("ed") and len(word) > 4)
+    if previous_word in _WEAK_PLACE_PREPOSITIONS:
+        return word.endswith("ing") and word not in ("during", "including")  # "count on Moscow backing down"
+    return (word in _AGENT_VERBS or (word.endswith("ed") and len(word) > 4)
+            or bool(_VERB_BEFORE_OBJECT_RE.match(after, verb.start(1))))
 
 
-def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> ActorFindings:
-    """Find every actor mention in text and the actors they refer to."""
+def _is_place_use(text: str, start: int) -> bool:
+    """Whether a building-institution at start is a place ("talks at the Kremlin")."""
+    before = _PLACE_BEFORE_RE.search(text, max(0, start - 30), start)
+    return before is not None
+
+
+def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
+                published: date | None = None) -> ActorFindings:
+    """Find every actor mention in text and the actors they refer to (roles resolved on `published`)."""
     index = SentenceIndex(sentences)
     title_case_end = _title_case_headline_end(text)
     actors: dict[str, Actor] = {}
@@ -427,11 +512,11 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> A
         """Whether a named mention already covers part of [start, end)."""
         return 1 in occupied[start:end]
 
-    def add(start: int, end: int, actor: Actor) -> None:
+    def add(start: int, end: int, actor: Actor, occupy: bool = True) -> None:
         """Record a mention of actor at [start, end)."""
         actors.setdefault(actor.actor_id, actor)
         spans.append(_Span(start, end, actor.actor_id))
-        if actor.actor_type != "anonymous":
+        if occupy and actor.actor_type != "anonymous":
             occupied[start:end] = b"\x01" * (end - start)
 
     def note_title(title: str, actor_id: str, offset: int) -> None:
@@ -449,6 +534,13 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> A
             continue
         if metonym and not is_agent_use(text, match.start(), match.end()):
             continue
+        kinds = gazetteer.kinds.get(actor_id, frozenset())
+        if "building" in kinds and _is_place_use(text, match.start()):
+            continue  # "talks at the Kremlin": the building, not the institution
+        if "definite" in kinds and (not (match.group()[:4].lower() == "the "
+                                         or text[max(0, match.start() - 4):match.start()].lower() == "the ")
+                                    or _CAPITALIZED_AFTER_RE.match(text, match.end())):
+            continue  # "the West" is an actor, "West Bank" and "the West Bank" are not
         if _is_generic(match.group()) and _CAPITALIZED_BEFORE_RE.search(text, max(0, match.start() - 30),
                                                                        match.start()):
             continue  # "National Security Council", "Russia's Security Council": not the UN body
@@ -463,6 +555,11 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> A
             if role:
                 roles.append((start, role.group("role"), actor_id))
         add(start, match.end(), actor)
+        possessor = _POSSESSOR_RE.match(match.group())
+        if possessor and actor.actor_type != "person":  # "Russia's Defense Ministry" also names Russia
+            hit = gazetteer.forms.get(_normalize_form(possessor.group(1)))
+            if hit and hit[0] != actor_id:
+                add(match.start(), match.start() + len(possessor.group(1)), gazetteer.actors[hit[0]], occupy=False)
 
     # 2. discovered people (not in a title-case headline, where every word is capitalized)
     for start, end, name in _discovery_candidates(text, gazetteer):
@@ -485,7 +582,7 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> A
             continue
         title = re.sub(r"\s+", " ", match.group("title"))
         name = _normalize_form(match.group("name"))
-        actor_id = _resolve_person(name, gazetteer, discovered)
+        actor_id = _mentioned_surname(name, spans, actors, gazetteer) or _resolve_person(name, gazetteer, discovered)
         if actor_id is None:
             words = [w for w in name.split() if w not in _NOT_NAME]
             if not words:
@@ -523,14 +620,24 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer) -> A
         if actor_id and first_seen.get(actor_id, len(text)) <= match.start() and not taken(*match.span()):
             add(match.start(), match.end(), actors[actor_id])
 
-    # 6. anonymous sources in a source role
+    # 6. anonymous sources in a source role, with the affiliation their description gives
     for match in _ANON_RE.finditer(text):
-        if not _in_source_role(text, match, gazetteer):
+        end = _affiliation_phrase_end(text, match.end(), gazetteer)
+        if not _in_source_role(text, match.start(), end, gazetteer):
             continue
         if any(s.start < match.end() and match.start() < s.end and actors[s.actor_id].actor_type == "person"
                for s in spans):
             continue
-        add(match.start(), match.end(), _anonymous_actor(match.group("desc")))
+        add(match.start(), end, _anonymous_actor(text, match, end, gazetteer, spans, actors))
+
+    # 7. role descriptions ("the German chancellor", "Russia's foreign minister") and 8. group nouns
+    # ("the alliance"), in text order so that each can lean on the mentions before it
+    if published is not None:
+        _RoleResolver(text, gazetteer, published, spans, actors, roles, add, taken).run()
+    people = [s for s in spans if actors[s.actor_id].actor_type == "person"]
+    spans[:] = [s for s in spans if actors[s.actor_id].actor_type != "anonymous"  # "the Kremlin spokesman"
+                or not any(p.start < s.end and s.start < p.end for p in people)]
+    _resolve_group_nouns(text, gazetteer, spans, actors, add)
 
     mentions = tuple(
         Mention(s.actor_id, text[s.start:s.end], s.start, s.end, _sentence_number(index, s.start))
@@ -582,6 +689,18 @@ def _resolve_person(name: str, gazetteer: Gazetteer, discovered: dict[str, Actor
     return None
 
 
+def _mentioned_surname(name: str, spans: list[_Span], actors: dict[str, Actor], gazetteer: Gazetteer) -> str | None:
+    """'Mr. Sullivan' after 'Jake Sullivan': the person of this article with that surname, the latest
+    one named (a surname the gazetteer shares between two people is settled by the article)."""
+    if " " in name:
+        return None
+    for span in sorted(spans, key=lambda s: s.start, reverse=True):
+        actor = actors[span.actor_id]
+        if actor.actor_type == "person" and any(f.split()[-1] == name for f in _person_forms(actor, gazetteer)):
+            return actor.actor_id
+    return None
+
+
 def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazetteer) -> Actor:
     """Create (or fetch) a discovered person actor."""
     actor_id = slugify(name)
@@ -623,18 +742,262 @@ def _trim_org(match: re.Match) -> tuple[int, int, str | None]:
     return start, end, " ".join(words)
 
 
-def _in_source_role(text: str, match: re.Match, gazetteer: Gazetteer) -> bool:
+def _in_source_role(text: str, start: int, end: int, gazetteer: Gazetteer) -> bool:
     """Whether an anonymous phrase is a source: it speaks, is quoted, or is "according to"."""
-    if gazetteer.source_before_re.search(text, max(0, match.start() - 40), match.start()):
+    if gazetteer.source_before_re.search(text, max(0, start - 40), start):
         return True
-    return bool(gazetteer.source_after_re.match(text, match.end(), match.end() + 160))
+    return bool(gazetteer.source_after_re.match(text, end, end + 160))
 
 
-def _anonymous_actor(desc: str) -> Actor:
-    """The anonymous actor for a source description ("senior administration officials")."""
+def _affiliation_phrase_end(text: str, end: int, gazetteer: Gazetteer) -> int:
+    """End of a phrase tying an anonymous source to an actor ("officials in Kyiv", "analysts at the RAND
+    Corporation", "a spokesman for the Polish chairmanship"), or end when none follows."""
+    lead = _AFFILIATION_LEAD_RE.match(text, end, end + 30)
+    if lead is None:
+        return end
+    form = gazetteer.form_re.match(text, lead.end())
+    if form is not None and gazetteer.forms.get(_normalize_form(form.group())):
+        return form.end()
+    demonym = _DEMONYM_PHRASE_RE.match(text, lead.end())
+    if demonym is not None and demonym.group(1).lower() in DEMONYMS:
+        return demonym.end()
+    return end
+
+
+def _anonymous_actor(text: str, match: re.Match, end: int, gazetteer: Gazetteer, spans: list[_Span],
+                     actors: dict[str, Actor]) -> Actor:
+    """The anonymous actor for a source description, with its affiliation when the text gives one."""
+    desc = match.group("desc")
     words = [_ANON_SINGULAR.get(w, w) for w in re.sub(r"\s+", " ", desc.lower()).split()]
     name = " ".join(words)
-    return Actor(f"anonymous-{slugify(name)}", f"anonymous {name}", "anonymous", None, True)
+    inner = [actors[s.actor_id] for s in spans
+             if match.start() <= s.start and s.end <= match.end() and actors[s.actor_id].actor_type != "person"]
+    affiliation = next((a.actor_id for a in inner if a.actor_type != "country"), None)
+    affiliation = affiliation or next((a.actor_id for a in inner if a.actor_type == "country"), None)
+    if affiliation is None:
+        code = next((DEMONYMS[w] for w in words if w in DEMONYMS), None)
+        if code is None and "administration" in words:
+            code = "US"  # "a senior administration official": the American administration
+        affiliation = gazetteer.country_ids.get(code or "")
+    if end > match.end():  # "analysts at the RAND Corporation": the phrase after the description
+        phrase = text[match.end():end]
+        form = gazetteer.form_re.search(phrase)
+        hit = gazetteer.forms.get(_normalize_form(form.group())) if form else None
+        if hit:
+            affiliation = hit[0]
+        else:
+            code = next((DEMONYMS[w.lower()] for w in phrase.split() if w.lower() in DEMONYMS), None)
+            affiliation = gazetteer.country_ids.get(code or "", affiliation)
+        actor_id = f"anonymous-{slugify(name)}" + (f"-{affiliation}" if affiliation else "")
+    else:
+        actor_id = f"anonymous-{slugify(name)}"
+    return Actor(actor_id, f"anonymous {name}", "anonymous", None, True, affiliation)
+
+
+def _resolve_group_nouns(text: str, gazetteer: Gazetteer, spans: list[_Span], actors: dict[str, Actor],
+                         add) -> None:
+    """'the alliance', 'the ministry', 'the agency': the latest earlier actor of that kind."""
+    for match in _GROUP_NOUN_RE.finditer(text):
+        noun = _GROUP_NOUN_KINDS.get(match.group("noun"), match.group("noun"))
+        earlier = sorted((s for s in spans if s.end <= match.start()), key=lambda s: s.end, reverse=True)
+        for span in earlier:
+            actor = actors[span.actor_id]
+            kinds = gazetteer.kinds.get(actor.actor_id, frozenset())
+            named = actor.is_discovered and actor.actor_type == "organization" and noun in actor.name.lower().split()
+            if noun in kinds or named:
+                add(match.start(), match.end(), actor, occupy=False)
+                break
+
+
+class _RoleResolver:
+    """Role descriptions resolved to the holder of the office on the publication date."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer, published: date, spans: list[_Span],
+                 actors: dict[str, Actor], title_roles: list[tuple[int, str, str]], add, taken):
+        """Share the article's mentions so far and the callbacks that record new ones."""
+        self.text = text
+        self.gazetteer = gazetteer
+        self.published = published
+        self.spans = spans
+        self.actors = actors
+        self.title_roles = title_roles
+        self.add = add
+        self.taken = taken
+
+    def run(self) -> None:
+        """Resolve every role description, in text order."""
+        for match in _ROLE_RE.finditer(self.text):
+            if self._is_appositive(match):
+                continue
+            actor_id = self._resolve(match)
+            if actor_id is None:
+                continue
+            end = match.end()
+            if match.group("post") and not (match.group("prep") == "of" or "ambassador" in match.group("term")
+                                            or "envoy" in match.group("term")):
+                end = match.end("term")  # "Russia's top diplomat in Geneva": the place is not part of it
+            self.add(match.start(), end, self.gazetteer.actors[actor_id], occupy=False)
+
+    def _is_appositive(self, match: re.Match) -> bool:
+        """Whether the description sits next to a name it describes ("Ned Price, the State Department
+        spokesman", "Ukraine's foreign minister, Dmytro Kuleba", "the foreign minister Sergey Lavrov")."""
+        before = re.search(r",\s*$", self.text[max(0, match.start() - 3):match.start()])
+        after = re.match(r",?\s+", self.text[match.end():match.end() + 3])
+        for span in self.spans:
+            if self.actors[span.actor_id].actor_type != "person":
+                continue
+            if before and re.fullmatch(r",\s*", self.text[span.end:match.start()]):
+                return True
+            if after and span.start == match.end() + after.end():
+                return True
+            if span.start <= match.start() < span.end:
+                return True  # inside a name's span ("Foreign Minister Lavrov" taken by the title pass)
+        return False
+
+    def _resolve(self, match: re.Match) -> str | None:
+        """The actor a role description refers to, or None when the text does not settle it."""
+        term = re.sub(r"\s+", " ", match.group("term").lower())
+        lead = (match.group("lead") or "").strip().lower()
+        modifier = match.group("mod") or match.group("mod2") or ""
+        if term in ("counterpart", "predecessor", "successor"):
+            if lead not in ("his", "her"):
+                return None
+            possessor = self._possessor(match.start())
+            if possessor is None:
+                return None
+            if term == "predecessor":
+                return _roles.predecessor(self.gazetteer.roles, possessor, self.published)
+            country = self._demonym(match.group("qual"))
+            if term == "counterpart" and country:
+                return _roles.counterpart(self.gazetteer.roles, possessor, country, self.published)
+            return None
+        if lead in ("his", "her", "their"):
+            return None  # "his spokesman": an office of someone else's, not resolved here
+        title = _roles.ROLE_TERMS[term]
+        of, to = set(), set()
+        qualifiers = [match.group("qual").strip(), (match.group("poss") or "").strip()]
+        for words in qualifiers:
+            if words:
+                found = self._qualifier(words)
+                if found is None:
+                    return None  # "the Normandy envoy": a qualifier we cannot place
+                of |= found
+        if match.group("post") and (title == "ambassador" or match.group("prep") == "of"):
+            found = self._qualifier(match.group("post"))
+            if found is None and match.group("prep") == "of":
+                return None
+            (to if title == "ambassador" and match.group("prep") != "of" else of).update(found or ())
+        query = RoleQuery(title, frozenset(of), frozenset(to), former=modifier == "former")
+        if of or to:
+            answer = self._holders(query)
+            organizations = {o for o in of if o in self.gazetteer.actors}
+            if not answer and organizations:  # "the Kremlin leader": the Kremlin's country
+                countries = {self.actors_country(o) for o in organizations} - {None}
+                if countries:
+                    answer = self._holders(RoleQuery(title, frozenset(countries), query.to, query.former))
+            return answer[0] if len(answer) == 1 else self._mentioned(answer, match.start())
+        return self._from_context(query, match)
+
+    def actors_country(self, key: str) -> str | None:
+        """The country code of an organization id (a country code stays as it is)."""
+        actor = self.gazetteer.actors.get(key)
+        return actor.country if actor is not None else None
+
+    def _holders(self, query: RoleQuery) -> list[str]:
+        """Distinct holders answering a query on the publication date."""
+        return sorted({r.actor_id for r in _roles.holders(self.gazetteer.roles, query, self.published)})
+
+    def _mentioned(self, candidates: list[str], position: int) -> str | None:
+        """Among several holders, the one mentioned last before position."""
+        for span in sorted(self.spans, key=lambda s: s.end, reverse=True):
+            if span.end <= position and span.actor_id in candidates:
+                return span.actor_id
+        return None
+
+    def _from_context(self, query: RoleQuery, match: re.Match) -> str | None:
+        """'the foreign minister': a holder mentioned before, else the holder in the country the
+        article is about so far, else the only holder of that title."""
+        excluded = self._coordinated(match)
+        holders = set(self._holders(query))
+        titled = {actor_id for offset, role, actor_id in self.title_roles
+                  if offset < match.start() and _roles.ROLE_TERMS.get(role) == query.title}
+        for span in sorted(self.spans, key=lambda s: s.end, reverse=True):
+            if span.end <= match.start() and span.actor_id not in excluded and span.actor_id in holders | titled:
+                return span.actor_id
+        counts: dict[str, list[int]] = {}
+
+        def vote(country: str | None, offset: int) -> None:
+            """One mention of a country so far (the latest offset breaks ties)."""
+            if country:
+                tally = counts.setdefault(country, [0, 0])
+                tally[0] += 1
+                tally[1] = max(tally[1], offset)
+
+        for span in self.spans:
+            if span.end <= match.start() and span.actor_id not in excluded:
+                actor = self.actors[span.actor_id]
+                vote(actor.country or self.actors_country(actor.affiliation or ""), span.end)
+        for demonym in _DEMONYM_WORD_RE.finditer(self.text, 0, match.start()):  # "American officials"
+            vote(DEMONYMS.get(demonym.group().lower()), demonym.end())
+        for country, _ in sorted(counts.items(), key=lambda c: (c[1][0], c[1][1]), reverse=True)[:1]:
+            local = [h for h in holders if self._country_of_holder(h, query) == country and h not in excluded]
+            if len(local) == 1:
+                return local[0]
+        exact = [r.actor_id for r in self.gazetteer.roles if r.title == query.title and r.held_on(self.published)]
+        if len(set(exact)) == 1 and exact[0] not in excluded:
+            return exact[0]
+        return None
+
+    def _country_of_holder(self, actor_id: str, query: RoleQuery) -> str | None:
+        """The country whose office a holder holds (an organization's country for its offices)."""
+        for role in _roles.holders(self.gazetteer.roles, query, self.published):
+            if role.actor_id == actor_id:
+                return role.of if len(role.of) == 2 and role.of.isupper() else self.actors_country(role.of)
+        return None
+
+    def _coordinated(self, match: re.Match) -> set[str]:
+        """Actors joined to the description by 'and' ("the president and Mr. Putin"): not it."""
+        out = set()
+        after = re.match(r"\s+and\s+", self.text[match.end():match.end() + 6])
+        before = re.search(r"\s+and\s+$", self.text[max(0, match.start() - 6):match.start()])
+        for span in self.spans:
+            if after and span.start == match.end() + after.end():
+                out.add(span.actor_id)
+            if before and re.fullmatch(r"\s+and\s+", self.text[span.end:match.start()]):
+                out.add(span.actor_id)
+        return out
+
+    def _possessor(self, position: int) -> str | None:
+        """The person 'his'/'her' refers to: the last person mentioned before, in the same paragraph."""
+        floor = self.text.rfind("\n", 0, position) + 1
+        for span in sorted(self.spans, key=lambda s: s.end, reverse=True):
+            if floor <= span.start and span.end <= position and self.actors[span.actor_id].actor_type == "person":
+                return span.actor_id
+        return None
+
+    def _demonym(self, words: str | None) -> str | None:
+        """The country code of a nationality word ("American")."""
+        return DEMONYMS.get((words or "").strip().lower())
+
+    def _qualifier(self, words: str) -> set[str] | None:
+        """Country codes or organization ids a qualifier names ("Russian", "Russia", "Moscow",
+        "the Kremlin", "NATO", "the alliance"), or None when it names none."""
+        words = re.sub(r"\s+", " ", words).strip()
+        bare = re.sub(r"^[Tt]he ", "", words)
+        if bare.lower() in DEMONYMS:
+            return {DEMONYMS[bare.lower()]}
+        for candidate in (words, bare):
+            hit = self.gazetteer.forms.get(_normalize_form(candidate))
+            if hit:
+                actor = self.gazetteer.actors[hit[0]]
+                if actor.actor_type == "country":
+                    return {actor.country} if actor.country else None
+                return {actor.actor_id}
+        noun = _GROUP_NOUN_KINDS.get(bare.lower(), bare.lower())
+        for span in sorted(self.spans, key=lambda s: s.end, reverse=True):  # "the alliance's"
+            if noun in self.gazetteer.kinds.get(span.actor_id, frozenset()):
+                return {span.actor_id}
+        return None
 
 
 def _title_case_headline_end(text: str) -> int:

@@ -1,21 +1,29 @@
 """Claims: attributed statements, as direct quotes or reported speech.
 
-Three passes over an article whose actors are already found:
+Passes over an article whose actors are already found:
 
-1. direct quotes (“…” or "…") that open their sentence and carry an attribution after them
-   (“…,” Mr. Putin said / “…,” said a senior official) or before them (Mr. Biden said: “…”); a quote
-   split by its attribution (“…,” he said. “…”) is one claim, its parts joined;
-2. "according to X": the rest of the sentence is X's claim; when that rest is itself attributed
-   ("Mr. Peskov said …, according to Tass") X becomes the intermediary;
-3. reported speech around every other cue verb: "X [, appositive,] [has] warned [Y] [that] …",
-   "…, X said." and "…, said X."; when the reported content opens with its own attribution
-   ("Ushakov told reporters that Mr. Putin had warned that …") the inner speaker is the speaker and
-   the outer one the intermediary ("via"); "Tass quoted X as saying …" likewise.
+1. a title-case headline "Blinken Says Talks Can Only Progress ...";
+2. direct quotes (“…” or "…") that open their sentence and carry an attribution after them
+   (“…,” Mr. Putin said / “…,” said a senior official / “…,” the Polish president, Andrzej Duda,
+   told reporters) or before them (Mr. Biden said: “…”); a quote split by its attribution (“…,” he
+   said of the letter. “…”) is one claim, its parts joined;
+3. "according to X": the rest of the sentence is X's claim; when that rest is itself attributed
+   ("Mr. Peskov said …, according to Tass") X becomes the intermediary; "Tass quoted X (, an
+   appositive,) as saying …" likewise; "X called the attack “…”";
+4. parenthetical attributions ("Moscow, he said, had declined"), participles ("…, X said, adding
+   that …") and reported speech around every other cue verb: "X [, appositive, who …,] [has] warned
+   [Y] [that] …", "X told Y to …", "X asked whether …", "…, X said." and "…, said X."; when the
+   reported content opens with its own attribution ("Ushakov told reporters that Mr. Putin had
+   warned that …") the inner speaker is the speaker and the outer one the intermediary ("via");
+5. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
 
-Speakers are actor mentions, anonymous sources, "he"/"she" (the last person mentioned, honouring
-Mr./Ms.) and role nouns ("the president": the last person titled so). A claim's offsets are those
-of its content; quotes inside reported content make it a partial quote (is_direct_quote false)
-unless the whole content is the quote.
+Speakers are actor mentions (names, roles, anonymous sources), pronouns ("he", "she", "they": the
+speaker of the latest attribution, else the previous sentence's first person, else the last one
+mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
+said": who issued the last claim). Targets are the cue's object or a demanded clause's subject; the
+claim type is the cue's, refined by the content for neutral cues. A claim's offsets are those of its
+content; quotes inside reported content make it a partial quote (is_direct_quote false) unless the
+whole content is the quote.
 """
 
 from __future__ import annotations
@@ -24,8 +32,11 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from pipelines.extract.actors import _DEMONYMS, ActorFindings, CueVerb, Gazetteer
+from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
+
+# Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
+RULES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -43,16 +54,19 @@ class Claim:
     start_char: int
     end_char: int
     sentence: str
+    target_actor_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Speaker:
-    """A possible speaker: a mention, a pronoun or a role noun, resolved to an actor when possible."""
+    """A possible speaker: a mention, a pronoun, an office ("his office") or a document ("the
+    statement"); pronouns and documents are resolved when a claim is stored."""
 
     start: int
     end: int
     actor_id: str | None
     surface: str
+    kind: str = "mention"  # mention | pronoun | document
 
 
 @dataclass(frozen=True)
@@ -69,14 +83,10 @@ class _Quote:
 
 
 _QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
-_PRONOUN_RE = re.compile(r"\b(?:he|she|He|She)\b")
-_ROLE_NOUN_RE = re.compile(
-    r"\b[Tt]he\s+(?:(?P<nat>Russian|American|U\.S\.|Ukrainian|Belarusian|German|French|British|Chinese)\s+)?"
-    r"(?P<role>president|vice president|foreign minister|prime minister|chancellor|secretary of state|"
-    r"defense secretary|secretary-general|national security adviser|press secretary|general|"
-    r"spokesman|spokeswoman|negotiator|envoy|leader|aide|adviser)\b"
-)
-_LEADER_ROLES = ("president", "prime minister", "chancellor")
+_PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They)\b")
+_OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
+_DOCUMENT_RE = re.compile(
+    r"\b[Tt]he\s+(?:joint\s+)?(?:statement|readout|transcript|communiqu[eé]|summary|release|letter)\b")
 # Time and channel phrases that may sit between a speaker, its cue and the content. The
 # alternatives are tried in order inside atomic groups, so longer phrases come first.
 _ADVERBIAL = (
@@ -126,7 +136,16 @@ _INTRODUCER_RE = re.compile(r"\b(?:that|of|against|to)\s*$")
 _CONJUNCTION_RE = re.compile(r"(?:,\s*|;\s*|\s+)(?:and|but|while|whereas|though|although)\s+")
 _POSSESSIVE_AFTER_RE = re.compile(r"['’]s\b")
 _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|afterwards)\s+)?$")
-_FOLLOW_GAP_RE = re.compile(rf"(?>\s|[,.;:]|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+")
+# Between a sentence's subject and its cue: appositives and relative or participial clauses, each
+# closed by a comma ("Michael Carpenter, the ambassador to the OSCE, who spoke after …, said").
+_APPOSITIVE_CHAIN_RE = re.compile(
+    r"(?:\s*,\s*(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
+    r"before|in|at|on|during)\b|\x00)[^,;“”\"]{1,200}){1,3},\s*"
+    r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
+)
+_FOLLOW_GAP_RE = re.compile(
+    rf"(?>\s|[,.;:]|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w])"
+    r"|(?:of|about)\s+(?:the|a|an|his|her|their|its|this|that)\s+[^.,;“”\"]{1,60})*+")
 _SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
 _SKIP_OBJECT_RE = re.compile(
     rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
@@ -140,7 +159,44 @@ _BETWEEN_RE = re.compile(
 _OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "caution", "remind", "threaten"})
 # Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
 _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", "pledge", "promise",
-                      "warn", "urge", "call for", "accuse", "caution", "assure"})
+                      "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress"})
+# Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
+_TO_CUES = frozenset({"tell", "ask", "urge", "press", "call on", "warn", "caution"})
+_TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+(?:not\s+)?[a-z]+")
+# After a coordinated cue, a content of its own ("… and warned other countries that …"); without one
+# ("troops were moving … and threatened nobody") the cue belongs to the content before it.
+_OWN_CONTENT_RE = re.compile(r"[^.;]{0,80}?(?:\bthat\b|\bto\s+[a-z]|[“\":])")
+# Cues that take an object worth recording as the claim's target.
+_TARGET_CUES = frozenset({"warn", "tell", "urge", "ask", "press", "call on", "promise", "assure", "accuse",
+                          "threaten", "caution", "remind", "demand", "call for"})
+_OBJECT_PRONOUN_RE = re.compile(r"\b(?:him|her|them)\b")
+_PRONOUN_ASIDE_RE = re.compile(r",\s*(?:a|an|the|which|what)\b[^,;“”\"]{0,40}?\b(?:they|he|she)\s+$")
+_NEGATED_CUE_RE = re.compile(r"\b(?:not|never|n['’]t|declined\s+to|refused\s+to)\s+$")
+_CALLED_RE = re.compile(
+    r"\b(?P<verb>called|calls|calling)\s+(?!for\b|off\b|on\b|up\b|in\b|back\b|it\s+off\b)"
+    r"(?P<np>[^“”\".,;:]{1,80}?)\s*(?P<quote>[“\"])")
+# After "X, he said," these start the writer's own words, not the rest of the claim.
+_PARTICIPLE_START_RE = re.compile(
+    r"(?:adding|saying|insisting|stressing|noting|arguing|warning|citing|according|and|but|while|though|"
+    r"although|as|which|who|where|when|because|since|after|before)\b")
+_ROLE_APPOSITIVE_RE = re.compile(r"(?:the|a|an)\s+[^,“”\"]{1,60},\s*")
+_HEADLINE_RE = re.compile(
+    r"(?P<speaker>[^\n]+?)\s+(?P<cue>Says|Say|Warns|Tells|Urges|Vows|Denies|Rejects|Demands|Insists|Pledges|"
+    r"Promises|Accuses|Threatens|Dismisses|Calls\s+For|Predicts)\s+(?P<content>[^\n]+)")
+_WARNING_RE = re.compile(
+    r"\b(?:consequences?|(?:heavy|high|steep|severe)\s+(?:price|cost)|rupture|retaliat\w*|"
+    r"respond\s+(?:decisively|forcefully|swiftly|firmly)|mistake|(?:would|will)\s+(?:pay|face|suffer|answer)|"
+    r"answer\s+any|provocati\w+)\b|(?<!only )\bif\b.*\b(?:would|will)\b|\b(?:would|will)\b.*(?<!only )\bif\b")
+_DENIAL_RE = re.compile(
+    r"\b(?:threatened\s+nobody|threatens\s+no\s*one|baseless|unfounded|hysteria|fake|lies)\b"
+    r"|\b(?:not|never|no)\b[^.]*\b(?:threaten\w*|intend\w*|plan\w*\s+to\s+(?:invade|attack))\b")
+_DEMAND_RE = re.compile(r"\b(?:must|should|needs?\s+to|has\s+to|have\s+to|ought\s+to)\b")
+_ASSESSMENT_RE = re.compile(
+    r"\b(?:could|might|may|likely|unlikely|appeare?d?|appears|seem\w*|convinced|probably|possibly|"
+    r"inevitable|larger|greater|closer|signal|sign\s+of|threat\s+to|useful|candid|frank)\b")
+_COMMITMENT_RE = re.compile(
+    r"^(?:the\s+)?[\w.’' ]{1,30}?\b(?:will|would)\s+(?:keep|continue|send|provide|hand|deliver|stand|support|"
+    r"defend|put|give|help)\b")
 _CLAUSE_MARK_RE = re.compile(
     r"\b(?:will|would|could|should|can|cannot|may|might|must|shall|is|are|was|were|has|have|had|"
     r"did|does|do|won['’]t|wouldn['’]t|isn['’]t|aren['’]t|wasn['’]t|[a-z]+ed|remains|wants|needs|"
@@ -153,7 +209,8 @@ _SPEAKER_LEAD_RE = re.compile(rf"(?:the\s+|(?:a|an|the)\s+(?=\S+(?:\s+\S+)?\s+{_
 _APPOSITIVE_RE = re.compile(r"(?:,\s*(?:a|an|the|his|her|its)\s+[^,;“”\"]{1,100}?)?,\s*")
 # Cues that introduce reported content only with "that" (else "Russia added troops" would count).
 _THAT_CUES = frozenset({"add", "stress", "note", "emphasize", "acknowledge", "write", "reply", "respond",
-                        "ask", "explain", "claim"})
+                        "ask", "explain", "claim", "report", "expect", "recall", "maintain", "concede", "admit",
+                        "signal", "complain", "conclude", "fear", "reiterate", "repeat"})
 
 
 def find_claims(text: str, sentences: list[Sentence], findings: ActorFindings,
@@ -185,18 +242,96 @@ class _ClaimFinder:
     # --- passes ---
 
     def run(self) -> list[Claim]:
-        """Quotes first (their attributions consume cues), then 'according to', then the rest."""
+        """Quotes first (their attributions consume cues), then 'according to', then the rest; quotes
+        nobody is named for last, since they continue the speaker before them."""
+        self._headline()
         self._direct_quotes()
         for sentence in self.sentences:
             for cue in self._cues_in(sentence):
                 if self._cue(cue).lemma == "according to":
                     self._according_to(cue, sentence)
             self._quoted_as_saying(sentence)
+            self._called(sentence)
+            for cue in self._cues_in(sentence):
+                if cue.start() not in self.used_cues:
+                    self._parenthetical(cue, sentence)
             for post_positioned in (True, False):  # "…, X said." first: its content may hold a relayed cue
                 for cue in self._cues_in(sentence):
                     if cue.start() not in self.used_cues:
                         self._reported(cue, sentence, post_positioned)
+        self._unattributed_quotes()
         return sorted(self.claims.values(), key=lambda c: (c.start_char, c.end_char))
+
+    def _headline(self) -> None:
+        """A title-case headline 'Blinken Says Talks Can Only Progress …': speaker, cue, content."""
+        first = self.sentences[0] if self.sentences else None
+        if first is None or not _is_title_case(first.text):
+            return
+        match = _HEADLINE_RE.match(self.text, first.start, first.end)
+        if match is None:
+            return
+        speaker = next((s for s in self.speakers if s.end == match.end("speaker") and s.kind == "mention"), None)
+        verb = self.gazetteer.cues.get(re.sub(r"\s+", " ", match.group("cue").lower()))
+        if speaker is None or verb is None:
+            return
+        self.used_cues.update(c.start() for c in self.cues if c.start() == match.start("cue"))
+        content = (match.start("content"), _trim_end(self.text, match.start("content"), first.end))
+        self._add_reported(speaker, None, verb, content, first, (match.start("cue"), match.end("cue")))
+
+    def _called(self, sentence: Sentence) -> None:
+        """'X called the attack “a reckless assault”': X's claim, the quote when it ends the sentence."""
+        for match in _CALLED_RE.finditer(self.text, sentence.start, sentence.end):
+            quote = next((q for q in self.quotes if q.open == match.start("quote")), None)
+            speaker = self._speaker_before(match.start(), sentence.start)
+            if quote is None or speaker is None or id(quote) in self.used_quotes:
+                continue
+            verb = CueVerb("called", "call", "assessment")
+            rest = self.text[quote.close:sentence.end]
+            if not rest.strip(" .,;!?"):
+                self._add_quote_claim([quote], speaker, None, verb, (match.start(), match.end("verb")))
+            else:
+                content = (match.start("np"), _trim_end(self.text, match.start("np"), sentence.end))
+                self._add_reported(speaker, None, verb, content, sentence, (match.start(), match.end("verb")))
+
+    def _parenthetical(self, cue: re.Match, sentence: Sentence) -> None:
+        """'Moscow, he said, had declined to commit': the attribution inside the claim."""
+        verb = self._cue(cue)
+        if verb.lemma == "according to" or cue.group().lower().endswith("ing"):
+            return
+        after = re.match(r"\s*,\s*", self.text[cue.end():sentence.end])
+        speaker = self._speaker_before(cue.start(), sentence.start)
+        if after is None or speaker is None or speaker.start <= sentence.start:
+            return
+        before = re.search(r",\s*$", self.text[sentence.start:speaker.start])
+        if before is None or not _BETWEEN_RE.match(self.text[speaker.end:cue.start()]):
+            return
+        head_end = sentence.start + before.start()
+        tail_start = cue.end() + after.end()
+        tail_end = _trim_end(self.text, tail_start, sentence.end)
+        head = self.text[sentence.start:head_end].strip()
+        tail = self.text[tail_start:tail_end]
+        if _word_count(head) < 1 or _word_count(tail) < 2 or _PARTICIPLE_START_RE.match(tail) or "," in head:
+            return
+        self.used_cues.add(cue.start())
+        self._store(speaker, None, verb, f"{head} {tail}", False, sentence.start, tail_end,
+                    sentence.start, sentence.end, ())
+
+    def _unattributed_quotes(self) -> None:
+        """A full-sentence quote nobody is named for continues the speaker of the claim just before it
+        (within the last three sentences)."""
+        for quote in self.quotes:
+            sentence = self.index.at(quote.open)
+            if id(quote) in self.used_quotes or sentence is None or _word_count(self._inner(quote)) < 4:
+                continue
+            if self.text[sentence.start:quote.open].strip(" ([—–-"):
+                continue  # a quote inside a sentence with no attribution is a scare quote, not a claim
+            floor = self.sentences[max(0, sentence.index - 3)].start
+            earlier = [c for c in self.claims.values() if floor <= c.start_char and c.end_char <= quote.open]
+            if not earlier:
+                continue
+            last = max(earlier, key=lambda c: c.end_char)
+            speaker = _Speaker(quote.open, quote.open, last.speaker_actor_id, last.speaker_surface or "", "resolved")
+            self._add_quote_claim([quote], speaker, None, self.gazetteer.cues["said"], None)
 
     def _direct_quotes(self) -> None:
         """Pass 1: quotes at the start of a sentence with an attribution right after or before."""
@@ -217,18 +352,19 @@ class _ClaimFinder:
                         and 0 < quote.open - previous[2] < 400
                         and "\n\n" not in self.text[previous[2]:quote.open]):
                     speaker, cue, _ = previous
-                    self._add_quote_claim([quote], speaker, None, cue)
+                    self._add_quote_claim([quote], speaker, None, cue, None)
                     previous = (speaker, cue, quote.close)
                 continue
             speaker, cue, cue_start, attribution_end = attribution
             self.used_cues.add(cue_start)
+            cue_span = (cue_start, cue_start + len(cue.cue))
             parts = [quote]
             follower = self._following_quote(position, attribution_end)
             if follower is not None and self._attribution_after(self.quotes[follower]) is None:
                 parts.append(self.quotes[follower])
                 self.used_quotes.add(id(self.quotes[follower]))
                 position = follower + 1
-            self._add_quote_claim(parts, speaker, None, cue)
+            self._add_quote_claim(parts, speaker, None, cue, cue_span)
             previous = (speaker, cue, parts[-1].close)
 
     def _according_to(self, cue: re.Match, sentence: Sentence) -> None:
@@ -241,7 +377,8 @@ class _ClaimFinder:
         if before.strip(" ,"):
             content = (sentence.start, sentence.start + len(before.rstrip(" ,")))
         else:
-            document = re.match(rf"\s+{_DOCUMENT_NOUNS}\b", self.text[speaker.end:sentence.end])
+            document = re.match(rf"\s+{_DOCUMENT_NOUNS}\b(?:\s+(?:of|on|from|about|after|issued|released|"
+                                 rf"published)\b[^,;“”\"]{{0,60}}(?=,))?", self.text[speaker.end:sentence.end])
             after = speaker.end + (document.end() if document else 0)
             rest = self.text[after:sentence.end]
             comma = _APPOSITIVE_RE.match(rest)
@@ -251,10 +388,10 @@ class _ClaimFinder:
             content = (after + comma.end(), _trim_end(self.text, after + comma.end(), sentence.end))
         inner = self._inner_attribution(*content)
         if inner is not None:
-            inner_speaker, inner_cue, inner_content = inner
-            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence)
+            inner_speaker, inner_cue, inner_content, inner_span = inner
+            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
-            self._add_reported(speaker, None, self._cue(cue), content, sentence)
+            self._add_reported(speaker, None, self._cue(cue), content, sentence, None)
 
     def _quoted_as_saying(self, sentence: Sentence) -> None:
         """Pass 2b: 'Tass quoted Mr. Peskov as saying (that) …' -> Peskov, via Tass."""
@@ -264,7 +401,8 @@ class _ClaimFinder:
             speaker = self._speaker_after(at + len("quoted"), sentence.end)
             if via is None or speaker is None:
                 continue
-            saying = re.match(r"\s+as\s+saying\b(?:\s+that\b)?", self.text[speaker.end:sentence.end])
+            saying = re.match(r"(?:\s*,\s*(?:a|an|the|his|her|its)\s+[^,;“”\"]{1,100},)?\s+as\s+saying\b(?:\s+that\b)?",
+                              self.text[speaker.end:sentence.end])
             if not saying:
                 continue
             for cue in self.cues:
@@ -272,11 +410,16 @@ class _ClaimFinder:
                     self.used_cues.add(cue.start())
             start = speaker.end + saying.end()
             content = (start, _trim_end(self.text, start, sentence.end))
-            self._add_reported(speaker, via, self.gazetteer.cues["said"], content, sentence)
+            self._add_reported(speaker, via, self.gazetteer.cues["said"], content, sentence, None)
 
     def _reported(self, cue: re.Match, sentence: Sentence, post_positioned: bool) -> None:
         """Pass 3: reported speech around one cue; content after it, or before it ('…, X said')."""
         verb = self._cue(cue)
+        if cue.group().lower().endswith("ing") and verb.lemma != "say":
+            self._participle(cue, sentence, verb, post_positioned)
+            return
+        if _NEGATED_CUE_RE.search(self.text, max(sentence.start, cue.start() - 20), cue.start()):
+            return  # "He did not say what Russia would offer": no claim was made
         speaker = self._speaker_before(cue.start(), sentence.start)
         content = None
         if speaker is not None:
@@ -294,10 +437,28 @@ class _ClaimFinder:
         self.sentence_speakers.setdefault(sentence.start, speaker)
         inner = self._inner_attribution(*content)
         if inner is not None:
-            inner_speaker, inner_cue, inner_content = inner
-            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence)
+            inner_speaker, inner_cue, inner_content, inner_span = inner
+            self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
-            self._add_reported(speaker, None, verb, content, sentence)
+            self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
+
+    def _participle(self, cue: re.Match, sentence: Sentence, verb: CueVerb, post_positioned: bool) -> None:
+        """'…, Mr. Ryabkov said, adding that …': the speaker of the attribution before the comma."""
+        if post_positioned or not re.search(r",\s*$", self.text[sentence.start:cue.start()]):
+            return
+        earlier = [c for c in self.claims.values()
+                   if c.speaker_actor_id and sentence.start <= c.start_char < cue.start()]
+        speaker = None
+        if earlier:
+            last = max(earlier, key=lambda c: c.start_char)
+            speaker = _Speaker(cue.start(), cue.start(), last.speaker_actor_id, last.speaker_surface or "", "resolved")
+        else:
+            speaker = self._speaker_before(cue.start(), sentence.start)
+        content = self._content_after(cue.end(), sentence.end, verb) if speaker is not None else None
+        if content is None:
+            return
+        self.used_cues.add(cue.start())
+        self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
 
     # --- attribution helpers ---
 
@@ -319,7 +480,8 @@ class _ClaimFinder:
                     return speaker, verb, cue.start(), speaker.end
                 return None
             speaker = self._speaker_before(cue.start(), at)
-            if speaker is not None and self._starts_at(speaker, at):
+            if speaker is not None and (self._starts_at(speaker, at)
+                                        or _ROLE_APPOSITIVE_RE.fullmatch(self.text, at, speaker.start)):
                 return speaker, verb, cue.start(), cue.end()
             return None
         return None
@@ -373,12 +535,24 @@ class _ClaimFinder:
                                    and _CLAUSE_MARK_RE.search(self.text, content[0], content[1]))):
                 return None  # "the United States had rejected proposals …" reports an act, not speech
             self.used_cues.add(cue.start())
-            return speaker, verb, content
+            return speaker, verb, content, (cue.start(), cue.end())
         return None
 
-    def _speaker_before(self, cue_start: int, floor: int) -> _Speaker | None:
+    def _speaker_before(self, cue_start: int, floor: int, resolve: bool = True) -> _Speaker | None:
         """The subject of a cue: the nearest speaker ending before it with only an appositive,
-        auxiliaries, adverbs or a time phrase in between."""
+        auxiliaries, adverbs or a time phrase in between; else the sentence's subject when a chain
+        of appositives and relative clauses separates it from the cue ("Michael Carpenter, the
+        ambassador, who spoke after …, said"); else the subject of a coordinated verb."""
+        found = self._subject_of(cue_start, floor)
+        return self._resolve(found) if resolve and found is not None else found
+
+    def _subject_of(self, cue_start: int, floor: int) -> _Speaker | None:
+        """_speaker_before without resolving pronouns and documents."""
+        subjects = [s for s in self.speakers if self._starts_at(s, floor) and s.end < cue_start
+                    and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
+        subject = max(subjects, key=lambda s: s.end - s.start) if subjects else None
+        if subject is not None and _APPOSITIVE_CHAIN_RE.fullmatch(self.masked, subject.end, cue_start):
+            return subject
         for speaker in self.speakers:
             if speaker.end > cue_start or speaker.start < floor:
                 continue
@@ -393,10 +567,7 @@ class _ClaimFinder:
             earlier = self.sentence_speakers.get(floor)
             if earlier is not None and earlier.end < cue_start:
                 return earlier
-            subject = [s for s in self.speakers if self._starts_at(s, floor) and s.end < cue_start
-                       and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
-            if subject:
-                return max(subject, key=lambda s: s.end - s.start)
+            return subject
         return None
 
     def _holder_of(self, speaker: _Speaker, floor: int) -> _Speaker | None:
@@ -413,7 +584,12 @@ class _ClaimFinder:
 
     def _speaker_after(self, position: int, limit: int) -> _Speaker | None:
         """A speaker starting right after position ('said Mr. Putin', 'according to the Kremlin',
-        'according to a Kremlin readout')."""
+        'according to a Kremlin readout'), resolved."""
+        found = self._speaker_right_after(position, limit)
+        return self._resolve(found) if found is not None else None
+
+    def _speaker_right_after(self, position: int, limit: int) -> _Speaker | None:
+        """_speaker_after without resolving pronouns and documents."""
         space = re.match(r"\s+", self.text[position:limit])
         if not space:
             return None
@@ -429,6 +605,18 @@ class _ClaimFinder:
         """The reported content after a cue: after 'that', or after objects and time phrases."""
         window = self.masked[position:end]
         that = re.search(r"\bthat\b", window[:160])
+        if verb.lemma == "ask" and not that:  # "asked why the West was waiting": the question is the claim
+            question = re.match(r"\s*(?:[^,;:.“”\"]{0,60}?\s)?(?=(?:why|whether|if|how)\b)", window)
+            if question:
+                start = position + question.end()
+                content_end = _trim_end(self.text, start, end)
+                return (start, content_end) if _word_count(self.text[start:content_end]) >= 3 else None
+        if verb.lemma in _TO_CUES:  # "told Ukrainians to stay calm", "urged Moscow to pull back"
+            infinitive = _TO_OBJECT_RE.match(window)
+            if infinitive and (not that or infinitive.end() <= that.start()):
+                start = position + infinitive.start("to")
+                content_end = _trim_end(self.text, start, end)
+                return (start, content_end) if _word_count(self.text[start:content_end]) >= 2 else None
         gap_re = _OBJECT_GAP_RE if verb.lemma in _OBJECT_CUES else _GAP_RE
         if that and not (gap_re.match(window[:that.start()]) or _PREPOSITIONAL_GAP_RE.match(window[:that.start()])):
             that = None
@@ -454,8 +642,16 @@ class _ClaimFinder:
         for cue in self.cues:  # "… and warned other countries that …": the next claim starts there
             if not start < cue.start() < end:
                 continue
+            participle = re.search(r",\s*$", self.text[start:cue.start()])
+            if participle and cue.group().lower().endswith("ing"):  # "…, adding that …": a claim of its own
+                end = start + participle.start()
+                break
+            aside = _PRONOUN_ASIDE_RE.search(self.text, start, cue.start())
+            if aside:  # "…, a step they described as ominous": the aside is a claim of its own
+                end = aside.start()
+                break
             coordination = _COORDINATION_BEFORE_RE.search(self.text, start, cue.start())
-            if coordination:
+            if coordination and _OWN_CONTENT_RE.match(self.text, cue.end(), end):
                 end = coordination.start()
                 break
             # "…, but Jen Psaki, the press secretary, said …": a new speaker takes over
@@ -519,7 +715,7 @@ class _ClaimFinder:
     # --- building claims ---
 
     def _add_quote_claim(self, parts: list[_Quote], speaker: _Speaker, via: _Speaker | None,
-                         verb: CueVerb) -> None:
+                         verb: CueVerb, cue_span: tuple[int, int] | None) -> None:
         """Record a direct quote made of one or two parts."""
         pieces = [self._inner(q).strip() for q in parts]
         claim_text = pieces[0]
@@ -530,12 +726,15 @@ class _ClaimFinder:
                 claim_text = re.sub(r",$", ".", claim_text) + " " + piece
         claim_text = claim_text.rstrip(" ,")
         start, end = parts[0].inner[0], parts[-1].inner[1]
-        self._store(speaker, via, verb, claim_text, True, start, end, min(start, speaker.start), max(end, speaker.end))
+        targets = self._targets(cue_span, parts[0].open if cue_span and cue_span[1] <= parts[0].open else None,
+                                speaker, verb)
+        self._store(speaker, via, verb, claim_text, True, start, end, min(start, speaker.start),
+                    max(end, speaker.end), targets)
         for quote in parts:
             self.used_quotes.add(id(quote))
 
     def _add_reported(self, speaker: _Speaker, via: _Speaker | None, verb: CueVerb,
-                      content: tuple[int, int], sentence: Sentence) -> None:
+                      content: tuple[int, int], sentence: Sentence, cue_span: tuple[int, int] | None) -> None:
         """Record reported speech; a content that is one whole quote counts as a direct quote."""
         if via is not None and via.actor_id is not None and via.actor_id == speaker.actor_id:
             via = None  # "Mr. Biden said he told Mr. Putin …": no intermediary
@@ -543,6 +742,7 @@ class _ClaimFinder:
         for cue_start in self.cue_starts[bisect.bisect_left(self.cue_starts, start):
                                          bisect.bisect_left(self.cue_starts, end)]:
             self.used_cues.add(cue_start)  # a cue inside reported content is part of what was said
+        targets = self._targets(cue_span, start, speaker, verb)
         raw = self.text[start:end]
         inside = [q for q in self.quotes if start <= q.open and q.close <= end + 1]
         for quote in inside:
@@ -551,12 +751,44 @@ class _ClaimFinder:
         if whole is not None:
             start, end = whole.inner
             raw = self.text[start:end].strip().rstrip(",")
-            self._store(speaker, via, verb, raw, True, start, end, sentence.start, sentence.end)
+            self._store(speaker, via, verb, raw, True, start, end, sentence.start, sentence.end, targets)
             return
-        self._store(speaker, via, verb, raw.strip(), False, start, end, sentence.start, sentence.end)
+        self._store(speaker, via, verb, raw.strip(), False, start, end, sentence.start, sentence.end, targets)
+
+    def _targets(self, cue_span: tuple[int, int] | None, content_start: int | None, speaker: _Speaker,
+                 verb: CueVerb) -> tuple[str, ...]:
+        """Who a speech act is aimed at: the cue's object ("warned Mr. Biden that", "urged Moscow to",
+        "told him"), or the subject of a demanded clause ("demanded that NATO rule out")."""
+        if cue_span is None or verb.lemma not in _TARGET_CUES:
+            return ()
+        cue_end = cue_span[1]
+        sentence = self.index.at(cue_end)
+        limit = content_start if content_start is not None and content_start >= cue_end else cue_end + 80
+        limit = min(limit, sentence.end if sentence else limit)
+        region = self.text[cue_end:limit]
+        object_end = re.search(r"\b(?:that|to|of|about|against|over|on|during|in|at|after|before)\b|[,:;“\"]", region)
+        stop = cue_end + (object_end.start() if object_end else len(region))
+        found: list[str] = []
+        for mention in self.findings.mentions:
+            if cue_end <= mention.start_char and mention.end_char <= stop:
+                actor = self.findings.actors[mention.actor_id]
+                listener = "agency" in self.gazetteer.kinds.get(mention.actor_id, frozenset())  # "told Tass"
+                if actor.actor_type != "anonymous" and mention.actor_id != speaker.actor_id and not listener:
+                    found.append(mention.actor_id)
+        for match in _OBJECT_PRONOUN_RE.finditer(self.text, cue_end, stop):
+            gender = {"him": "m", "her": "f"}.get(match.group().lower())
+            actor_id = self._last_person(cue_span[0], exclude=speaker.actor_id, gender=gender)
+            if actor_id:
+                found.append(actor_id)
+        if not found and verb.claim_type == "demand" and content_start is not None:
+            for mention in self.findings.mentions:  # "demanded that NATO rule out …"
+                if mention.start_char == content_start and mention.actor_id != speaker.actor_id:
+                    found.append(mention.actor_id)
+        return tuple(dict.fromkeys(a for a in found if a))
 
     def _store(self, speaker: _Speaker, via: _Speaker | None, verb: CueVerb, claim_text: str,
-               direct: bool, start: int, end: int, context_start: int, context_end: int) -> None:
+               direct: bool, start: int, end: int, context_start: int, context_end: int,
+               targets: tuple[str, ...]) -> None:
         """Keep one claim per content span."""
         if not claim_text or (start, end) in self.claims:
             return
@@ -568,50 +800,81 @@ class _ClaimFinder:
             via_actor_id=via.actor_id if via else None,
             via_surface=via.surface if via else None,
             cue_verb=verb.lemma,
-            claim_type=verb.claim_type,
+            claim_type=_claim_type(verb, claim_text),
             claim_text=claim_text,
             is_direct_quote=direct,
             start_char=start,
             end_char=end,
             sentence=sentence_text,
+            target_actor_ids=targets,
         )
 
     # --- setup ---
 
     def _speaker_candidates(self) -> list[_Speaker]:
-        """Mentions, pronouns and role nouns, nearest-last first (sorted by end, then length)."""
+        """Mentions, pronouns, offices and documents, nearest-last first (sorted by end, then length)."""
         speakers = [_Speaker(m.start_char, m.end_char, m.actor_id, m.surface) for m in self.findings.mentions]
         for match in _PRONOUN_RE.finditer(self.text):
-            actor_id = self._resolve_pronoun(match.start(), "m" if match.group().lower() == "he" else "f")
-            speakers.append(_Speaker(match.start(), match.end(), actor_id, match.group()))
-        for match in _ROLE_NOUN_RE.finditer(self.text):
-            actor_id = self._resolve_role(match.start(), match.group("role"), match.group("nat"))
-            if actor_id:
-                speakers.append(_Speaker(match.start(), match.end(), actor_id, match.group()))
+            speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "pronoun"))
+        for match in _OFFICE_RE.finditer(self.text):  # "his office said": the office speaks for its holder
+            speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "office"))
+        for match in _DOCUMENT_RE.finditer(self.text):
+            speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "document"))
         return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
 
-    def _resolve_pronoun(self, position: int, gender: str) -> str | None:
-        """The last person mentioned before position whose known gender does not contradict."""
+    def _resolve(self, speaker: _Speaker) -> _Speaker:
+        """A pronoun or document speaker with its actor filled in (unchanged when it is a mention)."""
+        if speaker.kind in ("pronoun", "office"):
+            gender = {"he": "m", "she": "f", "his": "m", "her": "f"}.get(speaker.surface.split()[0].lower())
+            actor_id = self._antecedent(speaker.start, gender)
+        elif speaker.kind == "document":  # "the statement said": whoever issued the last one quoted
+            earlier = [c for c in self.claims.values() if c.end_char <= speaker.start]
+            last = max(earlier, key=lambda c: c.end_char) if earlier else None
+            actor_id = (last.via_actor_id or last.speaker_actor_id) if last else None
+        else:
+            return speaker
+        return _Speaker(speaker.start, speaker.end, actor_id, speaker.surface, "resolved")
+
+    def _antecedent(self, position: int, gender: str | None) -> str | None:
+        """Who 'he'/'she'/'they' at position is: the speaker of the latest attribution in the last
+        three sentences, else the first person of the previous sentence, else the last person
+        mentioned; each only when its known gender does not contradict."""
+        here = self.index.at(position)
+        floor = self.sentences[max(0, here.index - 2)].start if here else 0
+        for cue in reversed(self.cues):
+            if cue.end() > position or cue.start() < floor:
+                continue
+            sentence = self.index.at(cue.start())
+            if self._cue(cue).lemma == "according to":
+                found = self._speaker_after(cue.end(), sentence.end)
+            else:
+                found = self._speaker_before(cue.start(), sentence.start, resolve=False)
+            if found is not None and found.kind == "mention" and self._fits(found.actor_id, gender):
+                return found.actor_id
+        if here is not None and here.index > 0:
+            previous = self.sentences[here.index - 1]
+            for mention in self.findings.mentions:
+                if previous.start <= mention.start_char < previous.end and self._fits(mention.actor_id, gender):
+                    return mention.actor_id
+        return self._last_person(position, exclude=None, gender=gender)
+
+    def _fits(self, actor_id: str | None, gender: str | None) -> bool:
+        """Whether an actor can be 'he'/'she' (a person whose known gender agrees) or 'they'."""
+        actor = self.findings.actors.get(actor_id or "")
+        if actor is None:
+            return False
+        if gender is None:
+            return actor.actor_type != "person"  # "they": a group, an institution, unnamed officials
+        return actor.actor_type == "person" and self.findings.genders.get(actor.actor_id, gender) == gender
+
+    def _last_person(self, position: int, exclude: str | None, gender: str | None = None) -> str | None:
+        """The last person mentioned before position (other than exclude, of the gender if given)."""
         for mention in reversed(self.findings.mentions):
-            if mention.end_char > position:
+            if mention.end_char > position or mention.actor_id == exclude:
                 continue
             actor = self.findings.actors[mention.actor_id]
-            if actor.actor_type != "person":
-                continue
-            if self.findings.genders.get(actor.actor_id, gender) == gender:
+            if actor.actor_type == "person" and (gender is None or self._fits(actor.actor_id, gender)):
                 return actor.actor_id
-        return None
-
-    def _resolve_role(self, position: int, role: str, nationality: str | None) -> str | None:
-        """The last person given this role (by title or role noun) before position."""
-        country = _DEMONYMS.get((nationality or "").lower())
-        wanted = _LEADER_ROLES if role == "leader" else (role,)
-        for offset, seen_role, actor_id in reversed(self.findings.roles):
-            if offset >= position or seen_role not in wanted:
-                continue
-            if country and self.findings.actors[actor_id].country not in (None, country):
-                continue
-            return actor_id
         return None
 
     def _masked_text(self) -> str:
@@ -656,3 +919,24 @@ def _unquoted(text: str) -> str:
 def _word_count(text: str) -> int:
     """Number of words in text."""
     return len(re.findall(r"\w+", text))
+
+
+def _claim_type(verb: CueVerb, text: str) -> str:
+    """The claim's type: the cue's own (warn, deny, demand, pledge...), and for neutral cues what the
+    content does (a conditional threat warns, "must" demands, "could" assesses, "will keep" commits)."""
+    if verb.claim_type != "statement":
+        return verb.claim_type
+    lowered = text.lower()
+    if verb.lemma in _TO_CUES and lowered.startswith("to "):
+        return "demand"
+    for claim_type, pattern in (("warning", _WARNING_RE), ("denial", _DENIAL_RE), ("demand", _DEMAND_RE),
+                                ("commitment", _COMMITMENT_RE), ("assessment", _ASSESSMENT_RE)):
+        if pattern.search(lowered):
+            return claim_type
+    return "statement"
+
+
+def _is_title_case(line: str) -> bool:
+    """Whether a line is a title-case headline (most longer words capitalized)."""
+    words = [w for w in re.findall(r"[A-Za-z][\w'’\-]*", line) if len(w) > 3]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)

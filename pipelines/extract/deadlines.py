@@ -1,18 +1,24 @@
 """Time expressions: dates, ranges, weekdays, relative and vague horizons, resolved to date ranges.
 
-Every expression resolves against the article's publication date, never the wall clock:
+Every expression resolves against the article's publication date (in the article's own time zone
+when the caller gives one), never the wall clock:
 
 - a date without a year takes the year that puts it nearest the publication date, leaning to the
   future for future-tense clauses and to the past for past-tense ones ("Jan. 10" in a December
   article is next year; "Dec. 3" in a Dec. 30 article is this year, and past);
-- a weekday is the nearest matching day in the direction of the clause's tense;
-- "next week", "later in the week", "within days", "next month", "mid-February", "by the end of
-  January", "in March or April", "this spring", "before the spring thaw" become ranges with a
-  precision (day, week, month, season, year).
+- a weekday is the nearest matching day, today included, in the direction of the clause's tense;
+- "next week", "later in the week", "within days", "in the next 24 to 48 hours", "next month",
+  "mid-February", "by the end of January", "late January or February", "in March or April", "this
+  spring", "before the spring thaw", "in two weeks", "four days later", "two days after ..." become
+  ranges with a precision (day, week, month, season, year).
 
-Each expression carries the nearest event noun of its sentence (talks, meeting, summit, call...),
-the nearest city that is a place there (not "Moscow says"), a status cue from the sentence
-(cancelled, postponed, confirmed, else scheduled) and whether it lies ahead of publication.
+Tense comes from the words left of the expression in its clause, then from the sentence's previous
+expression ("to Kyiv on Monday and to Moscow on Tuesday"), then from its right, then from the nearest
+marker in the sentence (never across "before flying ..."); present-tense schedules ("talks open on
+Monday") are future. Each expression carries the nearest event noun of its clause (talks, meeting,
+summit, call...) and the nearest city that is a place there (not "Moscow says"), except when it dates
+a statement ("said on Friday"); a status cue from the sentence (cancelled, postponed, confirmed, else
+scheduled; a cue inside a condition does not count); and whether it lies ahead of publication.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from datetime import date, datetime, timedelta
 
 from pipelines.extract.actors import is_agent_use
 from pipelines.extract.text import Sentence
+
+# Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
+RULES_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ _Y = r"(?:19|20)\d\d"
 _WD = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DASH = r"\s*[-–—]\s*"
 _PART = r"(?i:early|mid|late|end\s+of|the\s+end\s+of|beginning\s+of|start\s+of|middle\s+of)"
-_MONTH_PREP = r"(?i:in|by|until|till|since|during|through|before|after|from|of|this|next|last|early|late)"
+_MONTH_PREP = r"(?i:in|by|until|till|since|during|through|before|after|from|of|for|this|next|last|early|late)"
 _NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple\s+of|\d{1,2})"
 
 
@@ -77,6 +86,8 @@ _RULES: list[tuple[str, re.Pattern]] = [
     ("range_dash", re.compile(
         rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}(?:{_DASH}|\s+(?:to|through|until)\s+)"
         rf"(?:{_g('m2', _M)}\s+)?{_g('d2', _D)}(?:,?\s+{_g('y', _Y)})?")),
+    ("range_and", re.compile(
+        rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}\s+and\s+{_g('d2', _D)}(?!\s*{_M})(?:,?\s+{_g('y', _Y)})?")),
     ("range_dmy", re.compile(
         rf"\b{_g('d1', _D)}(?:{_DASH}|\s+(?:to|and)\s+){_g('d2', _D)}\s+{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")),
     ("iso", re.compile(r"\b(?P<y>20\d\d)-(?P<mo>[01]\d)-(?P<d1>[0-3]\d)\b")),
@@ -87,7 +98,8 @@ _RULES: list[tuple[str, re.Pattern]] = [
     ("month_part", re.compile(
         rf"(?i:\b(?:by|before|until|till|toward|towards)\s+)?"
         rf"(?i:the\s+)?{_g('part', _PART)}"
-        rf"(?:\s+|-){_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")),
+        rf"(?:\s+|-){_g('m1', _M)}"
+        rf"(?:\s+or\s+(?:{_g('part2', _PART)}(?:\s+|-))?{_g('m2', _M)}(?!\s+\d))?(?:,?\s+{_g('y', _Y)})?")),
     ("month_or", re.compile(
         rf"\b(?:in|by|until|between)\s+{_g('m1', _M)}\s+(?:or|and)\s+{_g('m2', _M)}(?:\s+{_g('y', _Y)})?")),
     ("month", re.compile(
@@ -105,6 +117,11 @@ _RULES: list[tuple[str, re.Pattern]] = [
         r"(?i:\b(?P<sprep>this|next|last|in\s+the|by\s+the|before\s+the|until\s+the|early|late|in|by)\s+)"
         r"(?:(?P<spart>(?i:early|late))\s+)?(?P<season>(?i:spring|summer|autumn|fall|winter))(?!\s+(?:of|at)\s+(?!\d))"
         rf"(?:\s+(?:of\s+)?{_g('y', _Y)})?")),
+    ("offset", re.compile(
+        rf"(?i)\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+(?P<dir>later|earlier|after|before)\b")),
+    ("next_hours", re.compile(
+        r"(?i)\b(?:in|within|over)\s+the\s+(?:next|coming)\s+(?P<n>\d{1,3})(?:\s*(?:to|or|-|–)\s*(?P<n2>\d{1,3}))?"
+        r"\s+(?P<unit>hours|days|weeks)\b")),
     ("relative", re.compile(
         r"(?i)\b(?P<rel>today|tonight|tomorrow|yesterday|this\s+weekend|next\s+weekend|last\s+weekend|"
         r"the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after|the\s+following\s+week|"
@@ -131,7 +148,7 @@ _EVENTS: list[tuple[str, str]] = [
     ("deadline", r"deadline|ultimatum"),
     ("exercises", r"exercises|drills|maneuvers|manoeuvres|war\s+games"),
     ("visit", r"visit|visits|visited|trip|travel|travels|traveled|travelled"),
-    ("response", r"answers|answer|response|responses|reply|replies|counterproposals?|written\s+proposals?"),
+    ("response", r"answers|answer|response|responses|reply|replies|counterproposals?|written\s+\w+|in\s+writing"),
     ("invasion", r"invasion|invade|invading|incursion|offensive|attack"),
     ("sanctions", r"sanctions"),
     ("conference", r"conference"),
@@ -174,7 +191,31 @@ _NOT_PAST_ED = frozenset({"scheduled", "planned", "expected", "slated", "set", "
                           "moved", "rescheduled", "pushed", "shifted", "confirmed", "called", "cancelled",
                           "canceled", "intended", "needed", "invited", "required", "based", "supposed",
                           "determined", "prepared", "concerned", "aimed", "designed", "united"})
-_LABEL_BREAK_RE = re.compile(r"[,;:()—–]|\bfollowed\s+by\b|\bafter\b|\bbefore\b|\bwhile\b|\band\b")
+# Present-tense verbs of a schedule: "talks open on Monday", "the delegation flies to Geneva on Sunday".
+_SCHEDULE_VERBS = frozenset(
+    "open opens begin begins start starts meet meets resume resumes hold holds arrive arrives fly flies "
+    "travel travels visit visits head heads go goes end ends run runs convene convenes gather gathers "
+    "return returns leave leaves continue continues likely unlikely could might may ready".split()
+)
+# A verb right before the expression's preposition: "confirmed on Thursday", "met late on Friday".
+_PAST_BEFORE_RE = re.compile(
+    r"\b([a-z]{3,}ed|met|held|spoke|said|told|began|took|gave|sent|flew|wrote)\s+(?:(?:late|early)\s+)?$")
+# Expressions that look ahead whatever the verb: "within days", "in the coming weeks", "by the end of".
+_COUNTED_BEFORE_RE = re.compile(r"(?i)\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|few)"
+                                r"\s+[a-z\-]+s\s+$")
+_FORWARD_BEFORE_RE = re.compile(r"(?i)\b(?:by|before|until|within)\s+$")
+_FORWARD_RE = re.compile(r"(?i)\b(?:within|coming|later\s+this|by|before|until|ahead|in\s+the\s+next)\b")
+# A speech verb just before the expression: it dates the statement ("said on Friday").
+_SPEECH_BEFORE_RE = re.compile(
+    r"\b(?:said|says|told\s+(?:reporters|journalists|lawmakers|senators|[\w.\-]+(?:\s+[\w.\-]+)?)|announced|"
+    r"warned|added|confirmed|declared|insisted|wrote|stressed|urged|demanded|accused|denied|recalled|"
+    r"argued|pledged|promised|published|released)\s+(?:(?:late|early)\s+)?$")
+_NONFINITE_RE = re.compile(r"\b(?:before|after|while|when|without|since)\s+[a-z]+ing\b", re.IGNORECASE)
+_CONDITION_BEFORE_RE = re.compile(r"\b(?:if|whether|unless|once|until)\b[^,;]{0,25}$", re.IGNORECASE)
+_LABEL_BREAK_RE = re.compile(r"[,;:()—–]|\bfollowed\s+by\b|\bafter\b|\bbefore\b|\bwhile\b|\band\b|\bthat\b")
+# Beyond these an event or a place belongs to another statement ("…; U.S. to send ideas next week").
+_HARD_BREAK_RE = re.compile(r"[;:]")
+_THAT_RE = re.compile(r"\bthat\b")
 _WORD_RE = re.compile(r"[A-Za-z']+")
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()—–]|\bthat\b|\bwhile\b|\bbut\b|\band\b(?=\s+(?:the|a|an)\b)")
 
@@ -186,32 +227,47 @@ def find_time_expressions(text: str, sentences: list[Sentence], published_at: da
     last_month: tuple[int, int] | None = None  # (year, month) of the last absolute date, for "the 12th"
     anchor: date | None = None  # the last day named so far, for "later in the week", "the next day"
     for sentence in sentences:
-        for kind, match in _matches(sentence.text):
+        local_anchor: date | None = None  # the last day named in this sentence, for "four days later"
+        previous_tense: str | None = None  # the tense of the sentence's previous expression
+        matches = _matches(sentence.text)
+        if not matches:
+            continue
+        events = _event_hits(sentence.text)
+        places = _place_hits(text, sentence)
+        status = _status(sentence.text)
+        for kind, match in matches:
             start, end = sentence.start + match.start(), sentence.start + match.end()
-            tense = _tense(sentence.text, match.start(), match.end())
-            resolved = _resolve(kind, match, published, tense, last_month, anchor)
+            tense = _tense(sentence.text, match.start(), match.end(), previous_tense)
+            resolved = _resolve(kind, match, published, tense, last_month, anchor, local_anchor)
             if resolved is None:
                 continue
             due_start, due_end, precision = resolved
-            if kind in ("date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "iso", "ordinal_day"):
+            if kind in ("date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
+                        "ordinal_day"):
                 last_month = (due_start.year, due_start.month)
             if precision == "day":
-                anchor = due_start
+                anchor = local_anchor = due_start
+            previous_tense = tense or previous_tense
             if due_start > published:
                 is_future = True
             elif due_end < published:
                 is_future = False
+            elif (kind in ("next_hours", "offset") or _FORWARD_RE.search(match.group())
+                  or _FORWARD_BEFORE_RE.search(sentence.text, max(0, match.start() - 10), match.start())):
+                is_future = True  # "within days", "in the coming weeks", "by the end of January"
             else:
                 is_future = tense != "past"
+            dates_speech = bool(_SPEECH_BEFORE_RE.search(sentence.text, max(0, match.start() - 40), match.start()))
             found.append(TimeExpression(
                 surface=text[start:end],
                 due_start=due_start,
                 due_end=due_end,
                 precision=precision,
                 is_future=is_future,
-                event_label=_event_label(sentence.text, match.start(), match.end()),
-                location=_location(text, sentence, match.start(), match.end()),
-                status_cue=_status(sentence.text),
+                # "said on Friday" dates the saying, not an event
+                event_label=None if dates_speech else _event_label(sentence.text, match.start(), match.end(), events),
+                location=None if dates_speech else _location(sentence.text, match.start(), match.end(), places),
+                status_cue=status,
                 start_char=start,
                 end_char=end,
                 sentence=sentence.text,
@@ -238,8 +294,8 @@ def _matches(sentence: str) -> list[tuple[str, re.Match]]:
 # --- resolution -----------------------------------------------------------------------------------
 
 
-def _resolve(kind: str, m: re.Match, published: date, tense: str | None,
-             last_month: tuple[int, int] | None, anchor: date | None) -> tuple[date, date, str] | None:
+def _resolve(kind: str, m: re.Match, published: date, tense: str | None, last_month: tuple[int, int] | None,
+             anchor: date | None, local_anchor: date | None = None) -> tuple[date, date, str] | None:
     """Turn one match into (due_start, due_end, precision), or None when it is not a date."""
     groups = m.groupdict()
     year = int(groups["y"]) if groups.get("y") else None
@@ -253,7 +309,7 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None,
         except ValueError:
             return None
         return when, when, "day"
-    if kind in ("range_from", "range_dash", "range_dmy"):
+    if kind in ("range_from", "range_dash", "range_dmy", "range_and"):
         month1 = _month(groups["m1"])
         month2 = _month(groups["m2"]) if groups.get("m2") else month1
         first = _day_date(year, month1, _day(groups["d1"]), published, tense)
@@ -264,7 +320,17 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None,
             second = date(second_year, month2, _day(groups["d2"]))
         except ValueError:
             return None
+        if kind == "range_and" and (second - first).days > 3:
+            return first, first, "day"  # "on Jan. 10 and 20": two days apart are two events; keep the first
         return (first, second, "day") if second >= first else None
+    if kind == "offset":
+        return _offset(groups, local_anchor)
+    if kind == "next_hours":
+        count = int(groups["n2"] or groups["n"])
+        unit = groups["unit"].lower()
+        days = -(-count // 24) if unit == "hours" else count * (7 if unit == "weeks" else 1)
+        precision = "day" if unit == "hours" else "week" if days <= 14 else "month"
+        return published, published + timedelta(days=days), precision
     if kind == "ordinal_day":
         day = _day(groups["d1"])
         if last_month:
@@ -279,12 +345,12 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None,
         month = _month(groups["m1"])
         year = year or _month_year(month, published, tense)
         last = calendar.monthrange(year, month)[1]
-        part = re.sub(r"\s+", " ", groups["part"].lower())
-        if part in ("early", "beginning of", "start of"):
-            return date(year, month, 1), date(year, month, 10), "month"
-        if part in ("mid", "middle of"):
-            return date(year, month, 11), date(year, month, 20), "month"
-        return date(year, month, 21), date(year, month, last), "month"
+        start, end = _part_window(groups["part"], year, month)
+        if groups.get("m2"):  # "late January or February": from the first window to the end of the second
+            month2 = _month(groups["m2"])
+            year2 = year + (1 if month2 < month else 0)
+            end = _part_window(groups["part2"], year2, month2)[1] if groups.get("part2") else _month_end(year2, month2)
+        return start, end, "month"
     if kind == "month_or":
         month1, month2 = _month(groups["m1"]), _month(groups["m2"])
         year1 = year or _month_year(month1, published, tense)
@@ -311,12 +377,39 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None,
         year = published.year + (1 if published.month > 3 else 0)
         return date(year, 3, 1), date(year, 3, 31), "season"
     if kind == "season":
+        season = groups["season"]
+        if season[0].isupper() and re.match(r"[^\S\n]+[A-Z]", m.string[m.end("season"):]):
+            return None  # "the Winter Olympics": a name, not a season
         return _season(groups, published, year)
     if kind == "relative":
+        if groups.get("unit") and _COUNTED_BEFORE_RE.search(m.string, max(0, m.start() - 30), m.start()):
+            return None  # "three meetings in four days": a duration, not a date
         return _relative(groups, published, anchor)
     if kind == "year":
         return date(year, 1, 1), date(year, 12, 31), "year"
     return None
+
+
+def _part_window(part: str, year: int, month: int) -> tuple[date, date]:
+    """Days 1-10, 11-20 or 21-end of a month for early, mid and late (and the end of) it."""
+    part = re.sub(r"\s+", " ", part.lower())
+    if part in ("early", "beginning of", "start of"):
+        return date(year, month, 1), date(year, month, 10)
+    if part in ("mid", "middle of"):
+        return date(year, month, 11), date(year, month, 20)
+    return date(year, month, 21), _month_end(year, month)
+
+
+def _offset(groups: dict, anchor: date | None) -> tuple[date, date, str] | None:
+    """'four days later' (after the day named before it in the sentence), 'two days after …' (the
+    thing after which came N days before that day), 'a week earlier'."""
+    if anchor is None:
+        return None
+    count = _NUMBERS.get(groups["n"].lower()) or int(groups["n"])
+    days = count * (7 if groups["unit"].lower().startswith("week") else 1)
+    sign = 1 if groups["dir"].lower() in ("later", "before") else -1
+    when = anchor + timedelta(days=sign * days)
+    return when, when, "day" if days < 7 else "week"
 
 
 def _month(token: str) -> int:
@@ -550,6 +643,12 @@ def _relative(groups: dict, published: date, anchor: date | None) -> tuple[date,
         precision = {"hour": "day", "day": "day", "week": "week", "month": "month"}[unit]
         if rel.startswith("within"):
             return published, published + timedelta(days=days), precision
+        if unit == "week":  # "in two weeks": about then, give or take half a week
+            middle = published + timedelta(days=days)
+            return middle - timedelta(days=3), middle + timedelta(days=3), precision
+        if unit == "month":  # "in two months": that calendar month
+            index = published.year * 12 + published.month - 1 + count
+            return date(index // 12, index % 12 + 1, 1), _month_end(index // 12, index % 12 + 1), precision
         return published + timedelta(days=days), published + timedelta(days=days), precision
     # vague horizons: within days, the coming weeks, the next month...
     if "hours" in rel or "a day" in rel:
@@ -568,20 +667,35 @@ def _relative(groups: dict, published: date, anchor: date | None) -> tuple[date,
 # --- context --------------------------------------------------------------------------------------
 
 
-def _tense(sentence: str, start: int, end: int) -> str | None:
-    """The tense of the clause around a time expression: 'future', 'past' or None."""
-    left = sentence[:start]
-    breaks = list(_CLAUSE_BREAK_RE.finditer(left))
-    clause_start = breaks[-1].end() if breaks else 0
-    long_words = [w for w in _WORD_RE.findall(sentence) if len(w) > 3]
-    title_case = len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)
+def _tense(sentence: str, start: int, end: int, previous: str | None = None) -> str | None:
+    """The tense of the clause around a time expression: 'future', 'past' or None. The words to its
+    left in its clause decide first, then the tense of the sentence's previous expression ("on
+    Monday and to Moscow on Tuesday"), then the words to its right in the clause, then the nearest
+    marker anywhere in the sentence."""
+    title_case = _is_title_case(sentence)
+    left = sentence[max(0, start - 400):start]  # tense markers sit near; bounds the work on long sentences
+    past_participle = _PAST_BEFORE_RE.search(left, max(0, len(left) - 40))
+    if past_participle and past_participle.group(1).lower() not in _FUTURE_WORDS:
+        return "past"  # "confirmed on Thursday", "met late on Friday"
+    breaks = list(_CLAUSE_BREAK_RE.finditer(left)) + list(_NONFINITE_RE.finditer(left))
+    clause_start = max((b.end() for b in breaks), default=0)
     left_words = _WORD_RE.findall(left[clause_start:])
-    verdict = _scan(reversed(left_words[-8:]), title_case)
+    verdict = _scan(reversed(left_words[-14:]), title_case)
     if verdict:
         return verdict
-    right = sentence[end:]
+    if previous:
+        return previous
+    right = sentence[end:end + 400]
     stop = _CLAUSE_BREAK_RE.search(right)
-    return _scan(_WORD_RE.findall(right[:stop.start() if stop else len(right)])[:6], title_case)
+    verdict = _scan(_WORD_RE.findall(right[:stop.start() if stop else len(right)])[:6], title_case)
+    if verdict:
+        return verdict
+    # the whole sentence, but not across "before flying …": a gerund's time is not its main verb's
+    cut = list(_NONFINITE_RE.finditer(left))
+    left = left[cut[-1].end():] if cut else left
+    cut_right = _NONFINITE_RE.search(right)
+    right = right[:cut_right.start()] if cut_right else right
+    return _scan(reversed(_WORD_RE.findall(left)), title_case) or _scan(_WORD_RE.findall(right), title_case)
 
 
 def _scan(words, title_case: bool = False) -> str | None:
@@ -593,7 +707,7 @@ def _scan(words, title_case: bool = False) -> str | None:
         if lower == "to" and previous and (title_case or previous[0].islower()) \
                 and previous.lower() not in ("the", "a", "an") and not previous.endswith("ed"):
             return "future"
-        if lower in _FUTURE_WORDS or lower.endswith("'ll"):
+        if lower in _FUTURE_WORDS or lower.endswith("'ll") or lower in _SCHEDULE_VERBS:
             return "future"
         if lower in _PAST_WORDS or (lower.endswith("ed") and len(lower) > 4 and lower not in _NOT_PAST_ED):
             return "past"
@@ -601,24 +715,43 @@ def _scan(words, title_case: bool = False) -> str | None:
     return None
 
 
-def _event_label(sentence: str, start: int, end: int) -> str | None:
-    """The event noun nearest to the time expression: in its clause (leftwards first), else the sentence."""
-    hits = [(match.start(), match.end(), next(k for k, v in match.groupdict().items() if v))
-            for match in _EVENT_RE.finditer(sentence) if not start <= match.start() < end]
-    return _nearest(sentence, start, end, hits)
+def _is_title_case(sentence: str) -> bool:
+    """Whether a sentence is a title-case headline (capitalized verbs say nothing of tense there)."""
+    long_words = [w for w in _WORD_RE.findall(sentence) if len(w) > 3]
+    return len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)
 
 
-def _location(text: str, sentence: Sentence, start: int, end: int) -> str | None:
-    """The city nearest to the time expression (same preference), where it names a place."""
-    hits = [(match.start(), match.end(), _CITIES[match.group()]) for match in _CITY_RE.finditer(sentence.text)
+def _event_hits(sentence: str) -> list[tuple[int, int, str]]:
+    """Every event noun of a sentence: (start, end, label)."""
+    return [(match.start(), match.end(), next(k for k, v in match.groupdict().items() if v))
+            for match in _EVENT_RE.finditer(sentence)]
+
+
+def _place_hits(text: str, sentence: Sentence) -> list[tuple[int, int, str]]:
+    """Every city of a sentence that names a place, not its government: (start, end, city)."""
+    return [(match.start(), match.end(), _CITIES[match.group()]) for match in _CITY_RE.finditer(sentence.text)
             if not is_agent_use(text, sentence.start + match.start(), sentence.start + match.end())]
-    return _nearest(sentence.text, start, end, hits, reach=60)
+
+
+def _event_label(sentence: str, start: int, end: int, events: list[tuple[int, int, str]]) -> str | None:
+    """The event noun nearest to the time expression: in its clause (leftwards first), else the sentence."""
+    return _nearest(sentence, start, end, [h for h in events if not start <= h[0] < end])
+
+
+def _location(sentence: str, start: int, end: int, places: list[tuple[int, int, str]]) -> str | None:
+    """The city nearest to the time expression (same preference), where it names a place."""
+    return _nearest(sentence, start, end, places, reach=60)
 
 
 def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str]],
              reach: int | None = None) -> str | None:
-    """Pick a hit: nearest on the left within the clause, then on the right within it, then on the
-    left anywhere, then on the right anywhere (within `reach` characters when given)."""
+    """Pick a hit between the semicolons or colons around the expression: nearest on the left within
+    the clause, then on the right within it, then on the left anywhere (for places, not across a
+    "that"), then on the right anywhere (within `reach` characters when given)."""
+    hard_before = [m.end() for m in _HARD_BREAK_RE.finditer(sentence, 0, start)]
+    hard_after = _HARD_BREAK_RE.search(sentence, end)
+    floor, ceiling = (hard_before[-1] if hard_before else 0), (hard_after.start() if hard_after else len(sentence))
+    hits = [h for h in hits if floor <= h[0] and h[1] <= ceiling]
     if not hits:
         return None
     breaks = [m.end() for m in _LABEL_BREAK_RE.finditer(sentence, 0, start)]
@@ -631,16 +764,18 @@ def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str
     right = [h for h in hits if end <= h[0] and h[1] <= clause_end]
     if right:
         return min(right, key=lambda h: h[0])[2]
-    left = [h for h in hits if h[1] <= start]
-    if left:
+    left = [h for h in hits if h[1] <= start and not (reach and _THAT_RE.search(sentence, h[1], start))]
+    if left:  # a place beyond "that" is where it was said ("told reporters in Moscow that …")
         return max(left, key=lambda h: h[1])[2]
-    right = [h for h in hits if reach is None or h[0] - end <= reach]
+    right = [h for h in hits if h[0] >= end and (reach is None or h[0] - end <= reach)]
     return min(right, key=lambda h: h[0])[2] if right else None
 
 
 def _status(sentence: str) -> str:
-    """Cancelled, postponed or confirmed from the sentence's wording; scheduled otherwise."""
+    """Cancelled, postponed or confirmed from the sentence's wording (not in a condition: "if Moscow
+    confirms" confirms nothing); scheduled otherwise."""
     for status, pattern in _STATUS_RULES:
-        if pattern.search(sentence):
-            return status
+        for match in pattern.finditer(sentence):
+            if not _CONDITION_BEFORE_RE.search(sentence, max(0, match.start() - 30), match.start()):
+                return status
     return "scheduled"

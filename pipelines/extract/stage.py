@@ -1,10 +1,15 @@
-"""The extract stage: every article version not yet extracted at EXTRACTOR_VERSION, in one transaction.
+"""The extract stage: every article version an extractor has not read at its current version, in one
+transaction.
 
-Reads the distinct (article_id, content_hash) versions of raw.entries that have no rows at the
-current extractor version, extracts title + "\\n\\n" + content_text (the string offsets point into)
-against min(coalesce(published_at, first_seen_at)), replaces whatever older extractor versions left
-for those versions, and writes extract.mentions, extract.claims, extract.time_expressions and
-extract.actors (upserted by actor_id) in bulk through Arrow. Re-running changes nothing.
+Each extractor (mentions, claims, time_expressions) has a version (`extractor_versions`: the package
+version, its rules' version and the gazetteer's fingerprint). `extract.extracted_versions` records
+which article versions (article_id, content_hash) each extractor has read, at which version, and how
+many rows it wrote, so a version that yields nothing is not read again and a new version of one
+extractor re-reads only its own table. Pending versions are extracted from title + "\\n\\n" +
+content_text (the string offsets point into) against min(coalesce(published_at, first_seen_at)); for
+each, the rows of the stale tables are replaced, in bulk through Arrow. extract.actors is rebuilt:
+the gazetteer's actors plus the discovered ones some row still refers to, so nothing stale remains;
+extract.actor_roles mirrors seeds/roles.csv. Re-running changes nothing.
 
 An article the extractors fail on is quarantined (raw.quarantine, stage 'extract', one row per
 version and extractor version, stamped with the version's first_seen_at, never the wall clock)
@@ -21,7 +26,11 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from pipelines.extract import EXTRACTOR_VERSION, ArticleExtraction, Gazetteer, extract_article, load_gazetteer
+from pipelines.extract import (
+    EXTRACTOR_VERSION, ArticleExtraction, Gazetteer, extract_article, extractor_versions, load_gazetteer,
+)
+
+TABLES = ("mentions", "claims", "time_expressions")
 
 _PENDING_SQL = """
 with versions as (
@@ -36,19 +45,24 @@ with versions as (
     from raw.entries
     group by article_id, content_hash
 ),
-done as (
-    select article_id, content_hash from extract.mentions where extractor_version = $version
-    union
-    select article_id, content_hash from extract.claims where extractor_version = $version
-    union
-    select article_id, content_hash from extract.time_expressions where extractor_version = $version
+current_versions (extractor, extractor_version) as (
+    values ('mentions', $mentions), ('claims', $claims), ('time_expressions', $time_expressions)
+),
+stale as (
+    select v.article_id, v.content_hash, list(c.extractor order by c.extractor) as extractors
+    from versions v
+    cross join current_versions c
+    where not exists (
+        select 1 from extract.extracted_versions e
+        where e.article_id = v.article_id and e.content_hash = v.content_hash
+          and e.extractor = c.extractor and e.extractor_version = c.extractor_version
+    )
+    group by v.article_id, v.content_hash
 )
 select v.article_id, v.content_hash, v.title, v.content_text, v.published_at,
-       v.first_seen_at, v.feed_id, v.fetch_id, v.archive_sha256
+       v.first_seen_at, v.feed_id, v.fetch_id, v.archive_sha256, s.extractors
 from versions v
-where not exists (
-    select 1 from done d where d.article_id = v.article_id and d.content_hash = v.content_hash
-)
+inner join stale s using (article_id, content_hash)
 order by v.article_id, v.content_hash
 """
 
@@ -64,6 +78,7 @@ _SCHEMAS = {
         ("via_surface", pa.string()), ("cue_verb", pa.string()), ("claim_type", pa.string()),
         ("claim_text", pa.string()), ("is_direct_quote", pa.bool_()), ("start_char", pa.int32()),
         ("end_char", pa.int32()), ("sentence", pa.string()), ("extractor_version", pa.string()),
+        ("target_actor_ids", pa.list_(pa.string())),
     ]),
     "time_expressions": pa.schema([
         ("timex_id", pa.string()), ("article_id", pa.string()), ("content_hash", pa.string()),
@@ -75,8 +90,16 @@ _SCHEMAS = {
     "actors": pa.schema([
         ("actor_id", pa.string()), ("name", pa.string()), ("actor_type", pa.string()),
         ("country", pa.string()), ("is_discovered", pa.bool_()), ("extractor_version", pa.string()),
+        ("affiliation_actor_id", pa.string()),
     ]),
-    "versions": pa.schema([("article_id", pa.string()), ("content_hash", pa.string())]),
+    "actor_roles": pa.schema([
+        ("actor_id", pa.string()), ("role", pa.string()), ("of_code", pa.string()), ("to_code", pa.string()),
+        ("start_date", pa.date32()), ("end_date", pa.date32()), ("extractor_version", pa.string()),
+    ]),
+    "extracted_versions": pa.schema([
+        ("article_id", pa.string()), ("content_hash", pa.string()), ("extractor", pa.string()),
+        ("extractor_version", pa.string()), ("row_count", pa.int32()),
+    ]),
     "quarantine": pa.schema([
         ("quarantine_id", pa.string()), ("stage", pa.string()), ("feed_id", pa.string()),
         ("fetch_id", pa.string()), ("archive_sha256", pa.string()), ("record_key", pa.string()),
@@ -105,13 +128,14 @@ class ExtractSummary:
 
 
 def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None) -> ExtractSummary:
-    """Extract every article version not yet extracted at EXTRACTOR_VERSION and write the results."""
+    """Extract every article version an extractor has not read at its current version; write the results."""
     gazetteer = gazetteer or load_gazetteer()
-    pending = con.execute(_PENDING_SQL, {"version": EXTRACTOR_VERSION}).fetchall()
+    versions = extractor_versions(gazetteer)
+    pending = con.execute(_PENDING_SQL, versions).fetchall()
     rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in schema} for name, schema in _SCHEMAS.items()}
     seen_ids: set[str] = set()
     referenced: dict[str, object] = {}
-    for article_id, content_hash, title, content_text, published_at, first_seen_at, *origin in pending:
+    for article_id, content_hash, title, content_text, published_at, first_seen_at, *origin, stale in pending:
         text = (title or "") + "\n\n" + (content_text or "")
         try:
             result = extract_article(text, published_at, gazetteer)
@@ -119,24 +143,32 @@ def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = No
             log.warning("extract failed for %s/%s: %r", article_id, content_hash, exc)
             _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, exc))
             continue
-        _append("versions", rows, {"article_id": article_id, "content_hash": content_hash})
-        _collect(rows, seen_ids, article_id, content_hash, result)
+        counts = _collect(rows, seen_ids, article_id, content_hash, result, set(stale), versions)
+        for extractor in stale:
+            _append("extracted_versions", rows, {
+                "article_id": article_id, "content_hash": content_hash, "extractor": extractor,
+                "extractor_version": versions[extractor], "row_count": counts[extractor],
+            })
         for actor in result.actors:
             if actor.actor_id not in referenced or not actor.is_discovered:
                 referenced[actor.actor_id] = actor
-    actors = {a.actor_id: a for a in gazetteer.actors.values()}
-    for actor_id, actor in referenced.items():
-        actors.setdefault(actor_id, actor)
-    for actor in sorted(actors.values(), key=lambda a: a.actor_id):
+    for actor in sorted({**gazetteer.actors, **{a: v for a, v in referenced.items()
+                                                if a not in gazetteer.actors}}.values(), key=lambda a: a.actor_id):
         _append("actors", rows, {
             "actor_id": actor.actor_id, "name": actor.name, "actor_type": actor.actor_type,
             "country": actor.country, "is_discovered": actor.is_discovered,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": versions["mentions"], "affiliation_actor_id": actor.affiliation,
+        })
+    for role in gazetteer.roles:
+        _append("actor_roles", rows, {
+            "actor_id": role.actor_id, "role": role.title, "of_code": role.of, "to_code": role.to,
+            "start_date": role.start, "end_date": role.end, "extractor_version": versions["mentions"],
         })
     tables = {name: pa.Table.from_pydict(columns, schema=_SCHEMAS[name]) for name, columns in rows.items()}
     _write(con, tables)
     return ExtractSummary(
-        versions=tables["versions"].num_rows,
+        versions=len({(a, c) for a, c in zip(rows["extracted_versions"]["article_id"],
+                                              rows["extracted_versions"]["content_hash"])}),
         mentions=tables["mentions"].num_rows,
         claims=tables["claims"].num_rows,
         time_expressions=tables["time_expressions"].num_rows,
@@ -159,55 +191,51 @@ def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: l
     }
 
 
-def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str,
-             result: ArticleExtraction) -> None:
-    """Append one article version's results to the column lists, with stable ids."""
-    base = {"article_id": article_id, "content_hash": content_hash, "extractor_version": EXTRACTOR_VERSION}
-    for mention in result.mentions:
-        row_id = _row_id(article_id, content_hash, "mention", mention.start_char, mention.end_char)
-        if row_id not in seen_ids:
-            seen_ids.add(row_id)
-            _append("mentions", rows, {**base, "mention_id": row_id, **_fields(mention)})
-    for claim in result.claims:
-        row_id = _row_id(article_id, content_hash, "claim", claim.start_char, claim.end_char)
-        if row_id not in seen_ids:
-            seen_ids.add(row_id)
-            _append("claims", rows, {**base, "claim_id": row_id, **_fields(claim)})
-    for timex in result.time_expressions:
-        row_id = _row_id(article_id, content_hash, "timex", timex.start_char, timex.end_char)
-        if row_id not in seen_ids:
-            seen_ids.add(row_id)
-            _append("time_expressions", rows, {**base, "timex_id": row_id, **_fields(timex)})
+def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str, result: ArticleExtraction,
+             stale: set[str], versions: dict[str, str]) -> dict[str, int]:
+    """Append one article version's results for the stale tables, with stable ids; rows per table."""
+    counts = {name: 0 for name in TABLES}
+    records = {"mentions": result.mentions, "claims": result.claims, "time_expressions": result.time_expressions}
+    kinds = {"mentions": ("mention", "mention_id"), "claims": ("claim", "claim_id"),
+             "time_expressions": ("timex", "timex_id")}
+    for table in TABLES:
+        if table not in stale:
+            continue
+        kind, key = kinds[table]
+        base = {"article_id": article_id, "content_hash": content_hash, "extractor_version": versions[table]}
+        for record in records[table]:
+            row_id = _row_id(article_id, content_hash, kind, record.start_char, record.end_char)
+            if row_id not in seen_ids:
+                seen_ids.add(row_id)
+                fields = _fields(record)
+                if table == "claims":
+                    fields["target_actor_ids"] = list(record.target_actor_ids)
+                _append(table, rows, {**base, key: row_id, **fields})
+                counts[table] += 1
+    return counts
 
 
 def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
-    """Replace the extracted versions' rows and upsert the actors, all in one transaction."""
+    """Replace the stale tables' rows of the extracted versions, record them as read, rebuild the
+    actors and their roles, all in one transaction."""
     con.execute("begin transaction")
     try:
-        con.register("batch_versions", tables["versions"])
-        for name in ("mentions", "claims", "time_expressions"):
+        con.register("batch_versions", tables["extracted_versions"])
+        for name in TABLES:
             con.execute(f"""
                 delete from extract.{name} t using batch_versions v
-                where t.article_id = v.article_id and t.content_hash = v.content_hash
+                where t.article_id = v.article_id and t.content_hash = v.content_hash and v.extractor = '{name}'
             """)
             columns = ", ".join(tables[name].column_names)
             con.register("batch", tables[name])
             con.execute(f"insert into extract.{name} ({columns}) select {columns} from batch")
             con.unregister("batch")
-        con.register("batch", tables["actors"])
         con.execute("""
-            insert into extract.actors (actor_id, name, actor_type, country, is_discovered, extractor_version)
-            select actor_id, name, actor_type, country, is_discovered, extractor_version from batch
-            on conflict (actor_id) do update set
-                name = excluded.name,
-                actor_type = excluded.actor_type,
-                country = excluded.country,
-                is_discovered = excluded.is_discovered,
-                extractor_version = excluded.extractor_version
-            where not excluded.is_discovered or actors.is_discovered
+            insert or replace into extract.extracted_versions
+            select article_id, content_hash, extractor, extractor_version, row_count from batch_versions
         """)
-        con.unregister("batch")
         con.unregister("batch_versions")
+        _write_actors(con, tables["actors"], tables["actor_roles"])
         con.register("batch", tables["quarantine"])
         con.execute("""
             insert into raw.quarantine (quarantine_id, stage, feed_id, fetch_id, archive_sha256, record_key,
@@ -221,6 +249,41 @@ def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
     except BaseException:
         con.execute("rollback")
         raise
+
+
+def _write_actors(con: duckdb.DuckDBPyConnection, actors: pa.Table, roles: pa.Table) -> None:
+    """Upsert the actors (a discovery never downgrades a gazetteer actor), then drop the ones nothing
+    refers to any more: discovered actors without a row, gazetteer actors no longer in the gazetteer."""
+    con.register("batch", actors)
+    con.execute("""
+        insert into extract.actors (actor_id, name, actor_type, country, is_discovered, extractor_version,
+                                    affiliation_actor_id)
+        select actor_id, name, actor_type, country, is_discovered, extractor_version, affiliation_actor_id
+        from batch
+        on conflict (actor_id) do update set
+            name = excluded.name,
+            actor_type = excluded.actor_type,
+            country = excluded.country,
+            is_discovered = excluded.is_discovered,
+            extractor_version = excluded.extractor_version,
+            affiliation_actor_id = excluded.affiliation_actor_id
+        where not excluded.is_discovered or actors.is_discovered
+    """)
+    con.execute("""
+        delete from extract.actors
+        where (not is_discovered and actor_id not in (select actor_id from batch where not is_discovered))
+           or (is_discovered and actor_id not in (
+                select actor_id from extract.mentions
+                union select speaker_actor_id from extract.claims where speaker_actor_id is not null
+                union select via_actor_id from extract.claims where via_actor_id is not null
+                union select unnest(target_actor_ids) from extract.claims
+                union select affiliation_actor_id from extract.actors where affiliation_actor_id is not null))
+    """)
+    con.unregister("batch")
+    con.execute("delete from extract.actor_roles")
+    con.register("batch", roles)
+    con.execute("insert into extract.actor_roles select * from batch")
+    con.unregister("batch")
 
 
 def _row_id(article_id: str, content_hash: str, kind: str, start: int, end: int) -> str:

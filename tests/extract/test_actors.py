@@ -209,3 +209,124 @@ def test_mention_offsets_and_sentence_index(gazetteer):
         assert text[mention.start_char:mention.end_char] == mention.surface
     lavrov = next(m for m in result.mentions if m.actor_id == "sergey-lavrov")
     assert lavrov.sentence_index == 2
+
+
+# --- roles held with dates ---
+
+
+def _ids_on(gazetteer, text, published):
+    """Actor ids of an article published at a given time."""
+    return {m.actor_id for m in extract_article(text, published, gazetteer).mentions}
+
+
+def test_a_role_resolves_to_its_holder_on_the_publication_date(gazetteer):
+    text = "Berlin visit\n\nThe German chancellor met the French president to discuss gas supplies."
+    assert _ids_on(gazetteer, text, datetime(2021, 10, 4, 9)) >= {"angela-merkel", "emmanuel-macron"}
+    after = _ids_on(gazetteer, text, datetime(2022, 2, 4, 9))
+    assert "olaf-scholz" in after and "angela-merkel" not in after
+
+
+def test_role_qualified_by_possessive_country_and_by_title_class(gazetteer):
+    text = "Talks\n\nBritain's top diplomat flew in, and Ukraine's defense minister stayed in Kyiv."
+    ids = _ids_on(gazetteer, text, datetime(2022, 2, 9, 9))
+    assert {"liz-truss", "oleksii-reznikov", "britain", "ukraine"} <= ids
+    # the same words before Mr. Reznikov took office name his predecessor, who is not in the gazetteer
+    assert "oleksii-reznikov" not in _ids_on(gazetteer, text, datetime(2021, 10, 1, 9))
+
+
+def test_an_unqualified_role_takes_the_holder_named_earlier(gazetteer):
+    text = "Kyiv\n\nDmytro Kuleba met Jake Sullivan in Washington. The foreign minister later flew home."
+    result = extract_article(text, datetime(2021, 12, 2, 9), gazetteer)
+    role = next(m for m in result.mentions if m.surface == "The foreign minister")
+    assert role.actor_id == "dmytro-kuleba"
+
+
+def test_an_unqualified_role_falls_back_on_the_country_in_focus(gazetteer):
+    text = "Kyiv\n\nUkraine asked its allies for air defenses, and the president has repeated the request."
+    assert "volodymyr-zelensky" in _ids_on(gazetteer, text, datetime(2022, 1, 30, 9))
+
+
+def test_a_role_coordinated_with_a_holder_is_someone_else(gazetteer):
+    text = ("Call\n\nAmerican officials prepared the call as Mr. Putin waited. The president and Mr. Putin "
+            "spoke for an hour.")
+    result = extract_article(text, datetime(2021, 12, 7, 9), gazetteer)
+    assert next(m for m in result.mentions if m.surface == "The president").actor_id == "joe-biden"
+
+
+def test_counterpart_predecessor_and_former(gazetteer):
+    text = ("Paris\n\nMr. Macron called his Russian counterpart on Sunday. Olaf Scholz, who took over from his "
+            "predecessor in December, joined later, and the former German chancellor stayed silent.")
+    ids = _ids_on(gazetteer, text, datetime(2022, 2, 20, 9))
+    assert {"emmanuel-macron", "vladimir-putin", "olaf-scholz", "angela-merkel"} <= ids
+
+
+def test_an_organization_scoped_role(gazetteer):
+    text = "Reaction\n\nThe Kremlin spokesman and the NATO secretary general spoke within the hour."
+    ids = _ids_on(gazetteer, text, datetime(2022, 1, 20, 9))
+    assert {"dmitry-peskov", "kremlin", "jens-stoltenberg", "nato"} <= ids
+
+
+def test_an_appositive_role_adds_nobody(gazetteer):
+    text = "Briefing\n\nNed Price, the State Department spokesman, took questions."
+    assert _ids_on(gazetteer, text, datetime(2022, 1, 20, 9)) == {"ned-price", "state-department"}
+
+
+def test_roles_csv_is_well_formed(gazetteer):
+    with open(REPO / "seeds" / "roles.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(gazetteer.roles) > 40
+    for row in rows:
+        assert row["actor_id"] in gazetteer.actors, row
+        assert row["role"] in __import__("pipelines.extract.roles", fromlist=["x"]).ROLE_TERMS.values() \
+            or row["role"] in ("vice chancellor", "finance minister", "chairman", "deputy chairman",
+                               "head of the presidential office", "deputy chief of staff",
+                               "secretary of the national security and defense council"), row
+        assert not row["end_date"] or row["end_date"] > row["start_date"], row
+
+
+# --- group nouns, capitals, buildings, affiliations ---
+
+
+def test_a_group_noun_takes_the_latest_actor_of_its_kind(gazetteer):
+    text = "Allies\n\nNATO ministers met in Riga. The alliance said its door stayed open."
+    mentions = _mentions(gazetteer, text)
+    assert ("The alliance", "nato") in mentions
+    alone = _ids(gazetteer, "Allies\n\nThe alliance said its door stayed open.")
+    assert alone == []
+
+
+def test_a_capital_as_the_object_of_diplomacy_is_its_government(gazetteer):
+    assert "russia" in _ids(gazetteer, "Pressure\n\nThe allies urged Moscow to pull back.")
+    assert "russia" in _ids(gazetteer, "Pressure\n\nTalks with Moscow resumed.")
+    assert "russia" not in _ids(gazetteer, "Travel\n\nThe envoy flew to Moscow on Monday.")
+
+
+def test_a_building_is_a_place_after_a_place_preposition(gazetteer):
+    assert "white-house" not in _ids(gazetteer, "Visit\n\nMr. Zelensky arrived at the White House.")
+    assert "white-house" in _ids(gazetteer, "Visit\n\nThe White House said the visit went well.")
+
+
+def test_anonymous_sources_keep_their_affiliation(gazetteer):
+    text = ("Sources\n\nA senior Pentagon official said the units were ready. Russian officials said nothing "
+            "had changed, and officials in Kyiv said the same. A European diplomat said talks would go on.")
+    result = extract_article(text, PUBLISHED, gazetteer)
+    affiliations = {a.actor_id: a.affiliation for a in result.actors if a.actor_type == "anonymous"}
+    assert affiliations["anonymous-senior-pentagon-official"] == "pentagon"
+    assert affiliations["anonymous-russian-official"] == "russia"
+    assert affiliations["anonymous-official-ukraine"] == "ukraine"
+    assert affiliations["anonymous-european-diplomat"] is None
+
+
+def test_the_west_needs_its_article(gazetteer):
+    assert "west" in _ids(gazetteer, "Warning\n\nMr. Putin said the West had ignored him.")
+    assert "west" not in _ids(gazetteer, "Map\n\nThe West Bank was not discussed.")
+
+
+def test_a_possessive_country_inside_an_institution_name_counts(gazetteer):
+    ids = set(_ids(gazetteer, "Note\n\nUkraine's Defense Ministry said the drills were over."))
+    assert ids == {"ukraine", "ukrainian-defense-ministry"}
+
+
+def test_a_shared_surname_resolves_to_the_person_the_article_named(gazetteer):
+    text = "Briefing\n\nJake Sullivan spoke first. Mr. Sullivan then took questions."
+    assert _ids(gazetteer, text) == ["jake-sullivan", "jake-sullivan"]

@@ -248,3 +248,148 @@ def test_pathological_gaps_stay_fast(gazetteer):
     extract_article(text, PUBLISHED, gazetteer)
     extract_article("", PUBLISHED, gazetteer)
     assert time.perf_counter() - started < 1.0
+
+
+# --- attribution inside the sentence, participles, naming, questions ---
+
+
+def test_parenthetical_attribution(gazetteer):
+    text = "Banks\n\nThe first sanctions, Ms. Psaki said, would fall on the largest banks."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="jen-psaki")
+    assert claim.claim_text == "The first sanctions would fall on the largest banks"
+    assert not claim.is_direct_quote
+
+
+def test_participle_continues_the_speaker_before_the_comma(gazetteer):
+    text = ("Helmets\n\nGermany will send 5,000 helmets, Christine Lambrecht said on Wednesday, adding that "
+            "weapons would not follow.")
+    claims = _claims(gazetteer, text)
+    assert [c.speaker_actor_id for c in claims] == ["christine-lambrecht", "christine-lambrecht"]
+    assert claims[1].cue_verb == "add" and claims[1].claim_text == "weapons would not follow"
+    assert claims[0].claim_text == "Germany will send 5,000 helmets"
+
+
+def test_called_with_a_quote(gazetteer):
+    text = "Reply\n\nMr. Kuleba called the Russian drafts “a list of ultimatums.”"
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="dmytro-kuleba")
+    assert (claim.cue_verb, claim.is_direct_quote, claim.claim_text) == ("call", True, "a list of ultimatums.")
+
+
+def test_an_unattributed_quote_continues_the_last_speaker(gazetteer):
+    text = ("Brussels\n\nJens Stoltenberg said the allies had offered talks on missiles.\n\n"
+            "“We are ready to talk. We are also ready for the worst.”")
+    claims = _claims(gazetteer, text)
+    assert [(c.speaker_actor_id, c.is_direct_quote) for c in claims] == [
+        ("jens-stoltenberg", False), ("jens-stoltenberg", True)]
+
+
+def test_a_scare_quote_is_not_a_claim(gazetteer):
+    text = "Peacekeepers\n\nRussian “peacekeepers” arrived in the region on Tuesday."
+    assert _claims(gazetteer, text) == ()
+
+
+def test_a_question_is_a_claim(gazetteer):
+    text = "Kyiv\n\nMr. Zelensky asked whether the allies would still be there in a month."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="volodymyr-zelensky")
+    assert claim.cue_verb == "ask" and claim.claim_text.startswith("whether the allies")
+
+
+def test_told_someone_to_is_a_demand(gazetteer):
+    text = "Embassy\n\nThe State Department told American citizens to leave Ukraine at once."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="state-department")
+    assert (claim.claim_type, claim.claim_text) == ("demand", "to leave Ukraine at once")
+
+
+def test_a_negated_cue_is_no_claim(gazetteer):
+    text = "Kremlin\n\nMr. Peskov did not say when the president would answer."
+    assert _claims(gazetteer, text) == ()
+
+
+# --- speakers: pronouns, offices, documents, long subjects ---
+
+
+def test_he_is_the_speaker_of_the_attribution_before(gazetteer):
+    text = ("Call\n\nPresident Biden said he had spoken to Mr. Putin about the border. He said the allies were "
+            "united.")
+    claims = _claims(gazetteer, text)
+    assert [c.speaker_actor_id for c in claims] == ["joe-biden", "joe-biden"]
+
+
+def test_they_is_the_group_that_spoke_before(gazetteer):
+    text = ("Supplies\n\nTwo Western officials said Russia had moved field hospitals forward, a step they "
+            "described as ominous.")
+    claims = _claims(gazetteer, text)
+    assert {c.speaker_actor_id for c in claims} == {"anonymous-western-official"}
+    assert [c.cue_verb for c in claims] == ["say", "describe"]
+
+
+def test_an_office_speaks_for_its_holder(gazetteer):
+    text = "Rome\n\nThe Italian prime minister phoned Mr. Zelensky on Friday and promised more aid, his office said."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="mario-draghi")
+    assert "promised more aid" in claim.claim_text
+
+
+def test_the_statement_is_its_issuer(gazetteer):
+    text = ("Readout\n\nIn a statement, the Élysée Palace said Mr. Macron would travel to Moscow. The trip would "
+            "be followed by a stop in Kyiv, the statement said.")
+    claims = _claims(gazetteer, text)
+    assert [c.speaker_actor_id for c in claims] == ["elysee-palace", "elysee-palace"]
+
+
+def test_a_subject_far_from_its_verb(gazetteer):
+    text = ("Vienna\n\nHelga Schmid, the OSCE secretary general, who had chaired a session of the NATO-Russia "
+            "Council observers in Vienna on Thursday, said the organization would keep its monitors in place.")
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="helga-schmid")
+    assert claim.claim_text.startswith("the organization would keep")
+
+
+def test_a_quote_attributed_after_a_role_and_name(gazetteer):
+    text = "Warsaw\n\n“This is the moment to act,” the Polish prime minister, Mateusz Morawiecki, told lawmakers."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="mateusz-morawiecki")
+    assert claim.is_direct_quote and claim.cue_verb == "tell"
+
+
+def test_a_quote_split_by_an_attribution_with_an_object(gazetteer):
+    text = ("Kremlin\n\n“We note the tone,” Mr. Peskov said of the letter. “The substance is another matter.”")
+    claims = _claims(gazetteer, text)
+    assert len(claims) == 1
+    assert claims[0].claim_text == "We note the tone. The substance is another matter."
+
+
+def test_a_title_case_headline_claim(gazetteer):
+    text = "Lavrov Warns Washington Against New Sanctions\n\nThe minister spoke in Moscow."
+    claim = _only(_claims(gazetteer, text), speaker_actor_id="sergey-lavrov")
+    assert claim.cue_verb == "warn"
+
+
+# --- targets and types ---
+
+
+def test_targets_are_the_object_of_the_cue(gazetteer):
+    text = ("Targets\n\nMr. Putin warned Mr. Macron that the West was playing with fire. Mr. Blinken urged Moscow "
+            "to pull back its forces. Mr. Scholz told him that Berlin was ready. NATO demanded that Russia "
+            "withdraw. Mr. Lavrov told reporters that nothing had changed.")
+    claims = {c.speaker_actor_id: c for c in _claims(gazetteer, text)}
+    assert claims["vladimir-putin"].target_actor_ids == ("emmanuel-macron",)
+    assert claims["antony-blinken"].target_actor_ids == ("russia",)
+    assert claims["olaf-scholz"].target_actor_ids == ("antony-blinken",)
+    assert claims["nato"].target_actor_ids == ("russia",)
+    assert claims["sergey-lavrov"].target_actor_ids == ()
+
+
+@pytest.mark.parametrize("sentence, claim_type", [
+    ("Mr. Biden said Russia would pay a heavy price if it invaded.", "warning"),
+    ("Mr. Lavrov said the reports were baseless.", "denial"),
+    ("Mr. Kuleba said the allies must act now.", "demand"),
+    ("Mr. Stoltenberg said an attack was likely.", "assessment"),
+    ("Mr. Austin said the United States would keep sending aid.", "commitment"),
+    ("Mr. Price said the talks had ended.", "statement"),
+])
+def test_claim_type_from_what_a_neutral_cue_reports(gazetteer, sentence, claim_type):
+    claims = _claims(gazetteer, "Types\n\n" + sentence)
+    assert [c.claim_type for c in claims] == [claim_type]
+
+
+def test_a_condition_for_a_meeting_is_not_a_warning(gazetteer):
+    claims = _claims(gazetteer, "Summit\n\nMs. Psaki said the summit would happen only if there was no invasion.")
+    assert [c.claim_type for c in claims] == ["statement"]

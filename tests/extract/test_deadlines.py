@@ -3,7 +3,8 @@ place, status and tense, all resolved against the publication date."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import time
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -195,3 +196,142 @@ def test_title_case_headline_infinitive_is_future(gazetteer):
     text = "Biden and Putin to Talk Thursday as Tensions Rise\n\nNo details were given."
     thursday = _one(gazetteer, text, "Thursday", datetime(2021, 12, 29, 18))  # a Wednesday
     assert thursday.due_start == date(2021, 12, 30) and thursday.is_future and thursday.event_label == "talks"
+
+
+# --- the grammar's newer forms ---
+
+MON_FEB_14 = datetime(2022, 2, 14, 9, 0)  # a Monday
+
+
+def test_part_of_a_month_or_the_next(gazetteer):
+    timex = _one(gazetteer, "Outlook\n\nAn offensive could come in late March or April.", "late March or April")
+    assert (timex.due_start, timex.due_end, timex.precision) == (date(2022, 3, 21), date(2022, 4, 30), "month")
+    early = _one(gazetteer, "Outlook\n\nTalks may resume in early March or mid-April.", "early March or mid-April")
+    assert (early.due_start, early.due_end) == (date(2022, 3, 1), date(2022, 4, 20))
+
+
+def test_two_days_joined_by_and(gazetteer):
+    pair = _one(gazetteer, "Talks\n\nThe envoys meet in Vienna on Feb. 3 and 4.", "Feb. 3 and 4", JAN_5)
+    assert (pair.due_start, pair.due_end, pair.precision) == (date(2022, 2, 3), date(2022, 2, 4), "day")
+    apart = _one(gazetteer, "Talks\n\nThe envoys meet on Feb. 3 and 17.", "Feb. 3 and 17", JAN_5)
+    assert (apart.due_start, apart.due_end) == (date(2022, 2, 3), date(2022, 2, 3))
+
+
+def test_month_after_for(gazetteer):
+    timex = _one(gazetteer, "Drills\n\nNew drills are planned for March.", "for March", JAN_5)
+    assert (timex.due_start, timex.due_end, timex.event_label) == (date(2022, 3, 1), date(2022, 3, 31), "exercises")
+
+
+def test_offsets_from_the_day_named_in_the_sentence(gazetteer):
+    later = _one(gazetteer, "Calls\n\nThey spoke on Dec. 7 and again three days later.", "three days later")
+    assert later.due_start == date(2021, 12, 10) and not later.is_future
+    before = _one(gazetteer, "Vote\n\nHe arrived on Jan. 12, two days before the vote.", "two days before", JAN_5)
+    assert before.due_start == date(2022, 1, 14)
+    assert not [t for t in _timexes(gazetteer, "Calls\n\nThey spoke again three days later.")
+                if "later" in t.surface]
+
+
+def test_the_next_hours(gazetteer):
+    timex = _one(gazetteer, "Warning\n\nAn attack could come in the next 72 hours.", "in the next 72 hours", MON_FEB_14)
+    assert (timex.due_start, timex.due_end, timex.precision, timex.is_future) == (
+        date(2022, 2, 14), date(2022, 2, 17), "day", True)
+
+
+def test_a_capitalized_season_in_a_name_is_not_a_season(gazetteer):
+    text = "Games\n\nThe Winter Olympics close on Feb. 20, and this winter has been mild."
+    surfaces = [t.surface for t in _timexes(gazetteer, text, MON_FEB_14)]
+    assert "this winter" in surfaces and not any("Winter" in s for s in surfaces)
+
+
+def test_in_weeks_and_in_months(gazetteer):
+    weeks = _one(gazetteer, "Next round\n\nThey meet again in three weeks.", "in three weeks", MON_FEB_14)
+    assert (weeks.due_start, weeks.due_end, weeks.precision) == (date(2022, 3, 4), date(2022, 3, 10), "week")
+    months = _one(gazetteer, "Next round\n\nThey meet again in two months.", "in two months", MON_FEB_14)
+    assert (months.due_start, months.due_end, months.precision) == (date(2022, 4, 1), date(2022, 4, 30), "month")
+
+
+def test_relative_days_count_from_the_articles_own_clock(gazetteer):
+    text = "Late news\n\nThe envoys meet again tomorrow."
+    local = extract_article(text, datetime(2022, 2, 13, 22, 30, tzinfo=timezone(timedelta(hours=-5))), gazetteer)
+    assert local.time_expressions[0].due_start == date(2022, 2, 14)  # Sunday evening in Washington
+    utc = extract_article(text, datetime(2022, 2, 14, 3, 30), gazetteer)  # the same instant, read as UTC
+    assert utc.time_expressions[0].due_start == date(2022, 2, 15)
+
+
+def test_a_present_tense_schedule_is_future(gazetteer):
+    timex = _one(gazetteer, "Brussels\n\nThe council convenes on Wednesday.", "on Wednesday", MON_FEB_14)
+    assert timex.due_start == date(2022, 2, 16) and timex.is_future
+
+
+def test_a_weekday_takes_the_tense_of_the_expression_before_it(gazetteer):
+    text = "Trip\n\nMr. Scholz flies to Kyiv on Monday and to Moscow on Tuesday, an aide said."
+    monday = _one(gazetteer, text, "on Monday", datetime(2022, 2, 11, 9))
+    tuesday = _one(gazetteer, text, "on Tuesday", datetime(2022, 2, 11, 9))
+    assert (monday.due_start, tuesday.due_start) == (date(2022, 2, 14), date(2022, 2, 15))
+
+
+def test_a_verb_right_before_the_day_sets_the_tense(gazetteer):
+    timex = _one(gazetteer, "Kremlin\n\nThe Kremlin confirmed on Monday that the call took place.", "on Monday",
+                 MON_FEB_14)
+    assert timex.due_start == date(2022, 2, 14) and not timex.is_future
+
+
+def test_a_gerund_keeps_its_own_time(gazetteer):
+    text = "Trip\n\nMr. Blinken met Mr. Kuleba before flying to Berlin on Tuesday."
+    assert _one(gazetteer, text, "on Tuesday", MON_FEB_14).due_start == date(2022, 2, 15)
+
+
+def test_a_day_that_dates_a_statement_has_no_event(gazetteer):
+    text = "Summit\n\nThe Kremlin said on Monday that the summit would take place in Geneva on Feb. 24."
+    said = _one(gazetteer, text, "on Monday", MON_FEB_14)
+    summit = _one(gazetteer, text, "Feb. 24", MON_FEB_14)
+    assert (said.event_label, said.location) == (None, None)
+    assert (summit.event_label, summit.location, summit.is_future) == ("summit", "Geneva", True)
+
+
+def test_a_condition_confirms_nothing(gazetteer):
+    text = "Talks\n\nThe envoys meet in Minsk on Friday if Kyiv confirms its delegation."
+    assert _one(gazetteer, text, "on Friday", MON_FEB_14).status_cue == "scheduled"
+    text = "Talks\n\nKyiv confirmed that the envoys meet in Minsk on Friday."
+    assert _one(gazetteer, text, "on Friday", MON_FEB_14).status_cue == "confirmed"
+
+
+def test_a_deadline_that_contains_publication_looks_ahead(gazetteer):
+    text = "Answers\n\nMoscow had been promised answers by the end of the month."
+    timex = _one(gazetteer, text, "the end of the month", datetime(2022, 1, 24, 9))
+    assert (timex.due_start, timex.due_end, timex.is_future) == (date(2022, 1, 21), date(2022, 1, 31), True)
+
+
+@pytest.mark.parametrize("text", [
+    "Noise\n\n" + "Jan. 10 and " * 300,
+    "Noise\n\n" + "Alpha Beta Gamma " * 300 + "'s foreign minister said on Monday.",
+    "Noise\n\nMr. Putin" + ", the a thing" * 300 + " said on Friday that it was.",
+    "Noise\n\nMr. Putin said that " + ", a step they " * 200 + "described as bad.",
+    "Noise\n\n" + "senior " * 200 + "officials in " + "the " * 100 + "said.",
+    "Noise\n\n" + "“a” " * 500 + "within days " * 100,
+])
+def test_adversarial_text_stays_fast(gazetteer, text):
+    started = time.perf_counter()
+    extract_article(text, JAN_5, gazetteer)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_count_before_in_n_days_is_a_duration(gazetteer):
+    text = "Calendar\n\nThree meetings in four days left little time, and a fourth comes in four days."
+    surfaces = [(t.surface, t.due_start) for t in _timexes(gazetteer, text, JAN_5)]
+    assert surfaces == [("in four days", date(2022, 1, 9))]
+
+
+def test_the_place_a_statement_was_made_is_not_the_events(gazetteer):
+    text = ("Talks\n\nMr. Ryabkov told reporters in Moscow that talks could start as soon as Saturday; "
+            "the delegations meet in Vienna on Monday.")
+    saturday = _one(gazetteer, text, "Saturday", DEC_30)
+    monday = _one(gazetteer, text, "on Monday", DEC_30)
+    assert (saturday.event_label, saturday.location) == ("talks", None)
+    assert monday.location == "Vienna"
+
+
+def test_a_clause_after_a_semicolon_keeps_its_own_event(gazetteer):
+    text = "Plans\n\nThe ministers meet in Geneva; Washington sends its ideas in writing next week."
+    timex = _one(gazetteer, text, "next week", JAN_5)
+    assert (timex.event_label, timex.location) == ("response", None)

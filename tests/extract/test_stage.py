@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
-from pipelines.extract import EXTRACTOR_VERSION, extract_article, load_gazetteer
+from pipelines.extract import extract_article, extractor_versions, load_gazetteer
 from pipelines.extract import stage
 from pipelines.extract.stage import run_extract
 from pipelines.schema import ensure_schema
+
+REPO = Path(__file__).resolve().parents[2]
 
 CALL = ("Putin and Biden speak for 50 minutes",
         "President Vladimir V. Putin and President Biden spoke on Thursday. Yuri Ushakov, a Kremlin aide, "
@@ -127,7 +130,7 @@ def test_run_extract_writes_every_table(con, gazetteer):
     assert actors["marta-kowalczyk"] is True
     assert actors["anonymous-senior-administration-official"] is True
     assert con.execute("select distinct extractor_version from extract.mentions").fetchall() == [
-        (EXTRACTOR_VERSION,)]
+        (extractor_versions(gazetteer)["mentions"],)]
 
     # every offset points into title + "\n\n" + content_text
     title, body = CALL
@@ -165,33 +168,84 @@ def test_new_version_is_extracted_and_old_one_kept(con, gazetteer):
     assert run_extract(con, gazetteer).mentions == 0
 
 
-def test_rows_of_an_older_extractor_version_are_replaced(con, gazetteer):
+def test_a_new_version_of_one_extractor_re_reads_only_its_table(con, gazetteer):
     _seed(con)
     run_extract(con, gazetteer)
     expected = _counts(con)
-    con.execute("update extract.mentions set extractor_version = '0.0.1'")
-    con.execute("update extract.claims set extractor_version = '0.0.1'")
-    con.execute("update extract.time_expressions set extractor_version = '0.0.1'")
+    # as if the claims written so far came from an older claim finder
+    con.execute("update extract.claims set extractor_version = 'claims-old', claim_text = 'stale'")
+    con.execute("update extract.extracted_versions set extractor_version = 'claims-old' where extractor = 'claims'")
+    con.execute("update extract.mentions set surface = 'kept'")
     summary = run_extract(con, gazetteer)
-    assert summary.versions >= 2
+    assert summary.versions == 3 and summary.claims == expected["extract.claims"]
+    assert summary.mentions == summary.time_expressions == 0
     assert _counts(con) == expected
-    versions = con.execute("""
-        select distinct extractor_version from extract.mentions
-        union select distinct extractor_version from extract.claims
+    assert con.execute("select count(*) from extract.claims where claim_text = 'stale'").fetchone() == (0,)
+    assert con.execute("select distinct extractor_version from extract.claims").fetchall() == [
+        (extractor_versions(gazetteer)["claims"],)]
+    # the mentions were not re-read
+    assert con.execute("select distinct surface from extract.mentions").fetchall() == [("kept",)]
+
+
+def test_a_version_with_nothing_to_extract_is_read_once(con, gazetteer):
+    _seed(con)
+    run_extract(con, gazetteer)
+    empty = con.execute("""
+        select extractor, row_count from extract.extracted_versions where article_id = 'a-snow' order by 1
     """).fetchall()
-    assert versions == [(EXTRACTOR_VERSION,)]
+    assert empty == [("claims", 0), ("mentions", 0), ("time_expressions", 0)]
+    assert run_extract(con, gazetteer).versions == 0
 
 
-def test_a_gazetteer_actor_is_not_downgraded_by_a_discovery(con, gazetteer):
+def test_a_changed_gazetteer_is_a_new_extractor_version(gazetteer, tmp_path):
+    for name in ("actors.csv", "cue_verbs.csv", "roles.csv"):
+        (tmp_path / name).write_bytes((REPO / "seeds" / name).read_bytes())
+    with open(tmp_path / "actors.csv", "a", encoding="utf-8") as handle:
+        handle.write("marta-kowalczyk,Marta Kowalczyk,person,PL,,\n")
+    changed = load_gazetteer(tmp_path / "actors.csv")
+    before, after = extractor_versions(gazetteer), extractor_versions(changed)
+    assert before["mentions"] != after["mentions"] and before["claims"] != after["claims"]
+    assert before["time_expressions"] == after["time_expressions"]
+
+
+def test_targets_and_affiliations_are_written(con, gazetteer):
+    _load(con, [_entry("wire", "a-warn", "h9", "Warning",
+                       "Mr. Putin warned Mr. Biden that sanctions would be a mistake. A senior Kremlin official "
+                       "said the call was useful.", datetime(2021, 12, 30, 22, 0), datetime(2021, 12, 31, 6, 0))])
+    run_extract(con, gazetteer)
+    assert con.execute("select target_actor_ids from extract.claims where speaker_actor_id = 'vladimir-putin'"
+                       ).fetchall() == [(["joe-biden"],)]
+    assert con.execute("select affiliation_actor_id from extract.actors where actor_id = "
+                       "'anonymous-senior-kremlin-official'").fetchall() == [("kremlin",)]
+    assert con.execute("select count(*) from extract.actor_roles").fetchone()[0] == len(gazetteer.roles)
+
+
+def test_an_old_database_gets_the_new_columns():
+    connection = duckdb.connect()
+    connection.execute("create schema extract")
+    connection.execute("create table extract.claims (claim_id varchar primary key)")
+    connection.execute("create table extract.actors (actor_id varchar primary key)")
+    ensure_schema(connection)
+    columns = {r[0] for r in connection.execute("describe extract.claims").fetchall()}
+    assert "target_actor_ids" in columns
+    columns = {r[0] for r in connection.execute("describe extract.actors").fetchall()}
+    assert "affiliation_actor_id" in columns
+    connection.close()
+
+
+def test_a_gazetteer_actor_is_not_downgraded_and_stale_actors_go(con, gazetteer):
     con.execute("""insert into extract.actors values
-        ('tomas-lindqvist', 'Tomas Lindqvist', 'person', null, true, '0.0.1'),
-        ('kremlin', 'Kremlin', 'organization', 'RU', false, '0.0.1')""")
+        ('tomas-lindqvist', 'Tomas Lindqvist', 'person', null, true, '0.0.1', null),
+        ('kremlin', 'Kremlin', 'organization', 'RU', true, '0.0.1', null),
+        ('retired-envoy', 'Retired Envoy', 'person', null, false, '0.0.1', null)""")
     _seed(con)
     run_extract(con, gazetteer)
     rows = dict(con.execute(
-        "select actor_id, is_discovered from extract.actors where actor_id in ('tomas-lindqvist', 'kremlin')"
-    ).fetchall())
-    assert rows == {"tomas-lindqvist": True, "kremlin": False}
+        "select actor_id, is_discovered from extract.actors "
+        "where actor_id in ('tomas-lindqvist', 'kremlin', 'retired-envoy', 'marta-kowalczyk')").fetchall())
+    # the gazetteer wins over an earlier discovery; a discovery nothing refers to and an actor the
+    # gazetteer no longer has are gone; a discovery the articles mention stays
+    assert rows == {"kremlin": False, "marta-kowalczyk": True}
 
 
 def test_empty_database(con, gazetteer):

@@ -105,7 +105,8 @@ def _load_corpus(database) -> None:
                 ],
             )
         con.executemany(
-            "insert into extract.actors values (?, ?, ?, ?, ?, 'test-1')", ACTORS
+            "insert into extract.actors (actor_id, name, actor_type, country, is_discovered, extractor_version) "
+            "values (?, ?, ?, ?, ?, 'test-1')", ACTORS
         )
         con.executemany(
             """insert into extract.mentions
