@@ -6,14 +6,13 @@ expectations it must meet. Severity `critical` blocks the run; `warning` is reco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-
-import great_expectations as gx  # noqa: F401  (re-exported for the suite modules)
 
 
 @dataclass(frozen=True)
 class Gate:
     stage: str          # fetch | extract | marts
     suite: str          # the suite's name, as recorded in quality.results
-    query: str          # the batch, pulled from the working database
+    query: str | Callable  # the batch: SQL on the working database, or a function of the connection -> DataFrame
     expectations: tuple  # great_expectations.expectations.* instances

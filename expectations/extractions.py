@@ -41,6 +41,17 @@ def _yield_query() -> str:
     return f"select count(*) as versions, sum(words) as words, {ratios} from ({per_version})"
 
 
+def gold_scores(con=None):
+    """The extractors' scores on the bundled gold set beside their recorded floors, one row per metric."""
+    import pandas as pd
+
+    from pipelines.extract.evaluate import evaluate, load_floors
+
+    values = evaluate().metrics()
+    return pd.DataFrame([{"metric": name, "value": values[name], "floor": floor, "margin": values[name] - floor}
+                         for name, floor in sorted(load_floors().items())])
+
+
 def gates(as_of: datetime) -> list[Gate]:
     return [
         Gate("extract", "extract_mentions", "select * from extract.mentions", (
@@ -74,6 +85,11 @@ def gates(as_of: datetime) -> list[Gate]:
                 gxe.ExpectColumnValuesToBeBetween(column="end_offset_days", min_value=-36500, max_value=1100),
             ),
         ),
+        Gate("extract", "extract_gold_scores", gold_scores, (
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            # precision, recall and F1 per extractor on seeds/gold/passages.yml, not below seeds/gold/floors.json
+            gxe.ExpectColumnValuesToBeBetween(column="margin", min_value=-1e-9),
+        )),
         Gate("extract", "extract_yield", _yield_query(), (
             *(gxe.ExpectColumnValuesToBeBetween(column=f"{table}_per_kword", min_value=low, max_value=high)
               for table, (low, high) in YIELD_BOUNDS.items()),

@@ -12,6 +12,10 @@ from expectations import Gate
 FUTURE_TOLERANCE = timedelta(days=1)
 
 
+# a feed that has not loaded for this long while we kept trying is stale: a warning to look at it
+STALE_AFTER_HOURS = 48
+
+
 def gates(as_of: datetime) -> list[Gate]:
     return [
         Gate(
@@ -32,5 +36,19 @@ def gates(as_of: datetime) -> list[Gate]:
                 gxe.ExpectColumnValueLengthsToBeBetween(column="content_text", min_value=1, mostly=0.9,
                                                         severity="warning"),
             ),
-        )
+        ),
+        Gate(
+            stage="fetch",
+            suite="feed_freshness",
+            # hours between a feed's last successful load and its last attempt (null: never loaded)
+            query="""select feed_id, parked_at is not null as is_parked,
+                            date_diff('hour', coalesce(last_success_at, timestamp '1970-01-01'), last_attempt_at)
+                                as hours_without_success
+                     from raw.feed_state where last_attempt_at is not null""",
+            expectations=(
+                gxe.ExpectColumnValuesToBeBetween(column="hours_without_success", max_value=STALE_AFTER_HOURS,
+                                                  severity="warning"),
+                gxe.ExpectColumnValuesToBeInSet(column="is_parked", value_set=[False], severity="warning"),
+            ),
+        ),
     ]

@@ -117,7 +117,7 @@ def run_gates(con: duckdb.DuckDBPyConnection, settings: Settings, stage: str, ru
     datasource = context.data_sources.add_pandas(f"eventwatch_{stage}")
     results: list[GateOutcome] = []
     for gate in gates:
-        frame = con.execute(gate.query).df()
+        frame = gate.query(con) if callable(gate.query) else con.execute(gate.query).df()
         asset = datasource.add_dataframe_asset(gate.suite)
         suite = context.suites.add(gx.ExpectationSuite(name=gate.suite, expectations=list(gate.expectations)))
         definition = context.validation_definitions.add(

@@ -34,6 +34,7 @@ from pipelines.feeds import load_feeds
 from pipelines.fetch import fetch
 from pipelines.load import LoadCounts, load_entries, registered, short_hash
 from pipelines.parse import ParsedFeed, parse_feed
+from pipelines.screen import screen_batch
 from pipelines.polling import Schedule, after_failure, after_success, is_due, retry_after_s
 from pipelines.settings import Settings
 
@@ -293,13 +294,19 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
             body_unchanged = True  # the same bytes as last time: nothing to parse
         else:
             parsed, error = _parse(settings, fetched)
+    held_back = None
+    if error is None and parsed is not None:
+        screened = screen_batch(con, fetched.feed_id, parsed)
+        parsed, held_back = screened.parsed, screened.blocked
+        if held_back is not None:  # the feed broke: its whole batch is quarantined, the fetch fails
+            error = f"feed batch held back: {held_back}"
     ok = error is None
     new_state, schedule, moved_to = _next_state(settings, fetched, state, ok, error, fetched.archive_sha256)
     counts = None
     con.begin()
     try:
         seq = _next_seq(con)
-        if ok and parsed is not None:
+        if parsed is not None and (ok or held_back is not None):
             counts = load_entries(con, list(parsed.entries), list(parsed.rejected), feed_id=fetched.feed_id,
                                   fetch_id=fetch_id, archive_sha256=fetched.archive_sha256, seen_at=settings.as_of)
         elif ok:

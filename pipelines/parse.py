@@ -297,21 +297,36 @@ def parse_feed(body: bytes, headers: dict[str, str] | None = None, base_url: str
     feed = doc.get("feed", {})
     site = safe_url((feed.get("link") or "").strip() or None)
     site = site if site and site.lower().startswith(("http://", "https://")) else None
-    entries, rejected, seen = [], [], set()
+    parsed_entries, rejected = [], []
     for index, raw in enumerate(doc.get("entries", [])):
         try:
-            entry = _to_entry(raw, site, base_url)
+            parsed_entries.append((index, raw, _to_entry(raw, site, base_url)))
         except Exception as exc:  # one bad entry must not cost the others: it is set aside with its reason
             rejected.append(Rejected(raw.get("id") or raw.get("link"), f"entry {index}: {exc}", _jsonable(raw)))
-            continue
-        if entry.entry_key in seen:
-            rejected.append(Rejected(entry.entry_key, f"entry {index}: duplicate entry key in one document",
-                                     _jsonable(raw)))
-            continue
-        seen.add(entry.entry_key)
-        entries.append(entry)
+    entries = _without_duplicate_keys(parsed_entries, rejected)
     title = html_to_text(repair_mojibake(feed.get("title") or "")).strip() or None
     return ParsedFeed(tuple(entries), tuple(rejected), bozo, title, site, doc.get("version") or "", decoded)
+
+
+def _without_duplicate_keys(parsed_entries: list[tuple[int, dict, Entry]], rejected: list[Rejected]) -> list[Entry]:
+    """One entry per key: a repeated identical item keeps its first copy; a key carried by items with
+    different content is ambiguous, so every copy is set aside rather than one picked at random."""
+    contents: dict[str, set] = {}
+    for _, _, entry in parsed_entries:
+        contents.setdefault(entry.entry_key, set()).add((entry.title, entry.content_text))
+    entries, seen = [], set()
+    for index, raw, entry in parsed_entries:
+        if len(contents[entry.entry_key]) > 1:
+            rejected.append(Rejected(entry.entry_key, f"entry {index}: its key is carried by "
+                                     f"{len(contents[entry.entry_key])} items with different content in one "
+                                     "document; every copy is set aside", _jsonable(raw)))
+        elif entry.entry_key in seen:
+            rejected.append(Rejected(entry.entry_key, f"entry {index}: duplicate entry key in one document",
+                                     _jsonable(raw)))
+        else:
+            seen.add(entry.entry_key)
+            entries.append(entry)
+    return entries
 
 
 def _jsonable(raw: dict) -> dict:

@@ -19,7 +19,7 @@ def test_raw_gate_passes_and_records_every_expectation(settings):
     with closing(connect(settings)) as con:
         _load_sample(con, settings)
         outcomes = run_gates(con, settings, "fetch", "run-1")
-        assert [o.suite for o in outcomes] == ["raw_entries", "articles", "article_versions"]
+        assert [o.suite for o in outcomes] == ["raw_entries", "feed_freshness", "articles", "article_versions"]
         assert all(o.success for o in outcomes)
         row = con.execute("select stage, suite, success, evaluated, failed from quality.results "
                           "where suite = 'raw_entries'").fetchone()
@@ -44,8 +44,8 @@ def test_a_warning_is_recorded_but_does_not_block(settings):
     with closing(connect(settings)) as con:
         _load_sample(con, settings)
         con.execute("update raw.entries set published_at = timestamp '2030-01-01'")  # far after as_of
-        outcomes = run_gates(con, settings, "fetch", "run-3")
-        assert outcomes[0].success and outcomes[0].warnings
+        outcomes = {o.suite: o for o in run_gates(con, settings, "fetch", "run-3")}
+        assert outcomes["raw_entries"].success and outcomes["raw_entries"].warnings
         assert con.execute("select severity from quality.results where suite = 'raw_entries'").fetchone() == ("warn",)
 
 
@@ -62,3 +62,15 @@ def test_normalization_failures_block(settings, forged, expectation):
         con.execute(f"update raw.entries set {forged}")  # what a broken sanitizer or canonicalizer would store
         with pytest.raises(GateFailed, match=expectation):
             run_gates(con, settings, "fetch", "run-4")
+
+
+def test_a_feed_failing_for_days_is_reported_stale(settings):
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        con.execute("insert into raw.feed_state (feed_id, url, last_success_at, last_attempt_at, consecutive_failures) "
+                    "values ('fresh', 'https://a.example/', timestamp '2022-02-23 11:00', timestamp '2022-02-23 11:45', 0), "
+                    "('stale', 'https://b.example/', timestamp '2022-02-19 10:00', timestamp '2022-02-23 11:45', 7)")
+        freshness = {o.suite: o for o in run_gates(con, settings, "fetch", "run-5")}["feed_freshness"]
+        assert freshness.success  # a warning, not a block
+        (stale,) = freshness.warnings
+        assert stale.column == "hours_without_success" and stale.unexpected_count == 1 and "97" in stale.detail

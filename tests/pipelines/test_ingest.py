@@ -233,14 +233,14 @@ def test_progress_bar_only_on_a_terminal(ingest, feed_server):
 
 
 def test_a_failed_load_rolls_back_the_whole_batch(ingest, feed_server):
-    doubled = RSS_TWO_ITEMS.replace(b"<guid isPermaLink=\"false\">tw-1</guid>", b"<guid>same</guid>").replace(
-        b"<link>https://testwire.example/2022/01/03/quiet-day/</link>",
-        b"<link>https://testwire.example/2022/01/03/quiet-day/</link><guid>same</guid>")
-    feed_server.serve("/wire.xml", doubled)
+    # two more items share a guid with different content: both go to quarantine, after the first
+    # item was already inserted in the same transaction
+    ambiguous = b"""<item><title>Talks resume</title><guid>same</guid><description>One text.</description></item>
+<item><title>Talks resume, updated</title><guid>same</guid><description>Another text.</description></item>
+</channel>"""
+    feed_server.serve("/wire.xml", RSS_TWO_ITEMS.replace(b"</channel>", ambiguous))
     ingest.feeds({"wire": feed_server.url("/wire.xml")})
-    # the second item repeats the first one's guid: it goes to quarantine, which is gone, after
-    # the first item was already inserted in the same transaction
-    ingest.con.execute("drop table raw.quarantine")
+    ingest.con.execute("drop table raw.quarantine")  # so the quarantine write fails mid-batch
     outcome = ingest.run().outcomes[0]
     assert not outcome.ok and outcome.error.startswith("load failed: CatalogException")
     assert ingest.one("select count(*) from raw.entries") == (0,)
@@ -248,7 +248,9 @@ def test_a_failed_load_rolls_back_the_whole_batch(ingest, feed_server):
     assert ingest.state("wire")["consecutive_failures"] == 1
     ensure_schema(ingest.con)
     again = ingest.run(DAY).outcomes[0]
-    assert again.ok and (again.counts.new, again.counts.quarantined) == (1, 1)
+    assert again.ok and (again.counts.new, again.counts.quarantined) == (2, 2)
+    reasons = ingest.all("select reason from raw.quarantine")
+    assert len(reasons) == 2 and all("with different content" in r[0] for r in reasons)
 
 
 def test_recording_the_same_fetch_twice_changes_nothing(ingest, feed_server):

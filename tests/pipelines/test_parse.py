@@ -117,9 +117,19 @@ def test_bad_entries_are_set_aside_with_a_reason():
     body = RSS_TWO_ITEMS.replace(b"</channel>", b"<item><description> </description></item>"
                                  b"<item><guid isPermaLink=\"false\">tw-1</guid><title>Again</title></item></channel>")
     parsed = parse_feed(body)
+    # tw-1 is carried by two items with different content: neither can be trusted over the other
+    assert [e.title for e in parsed.entries] == ["A quiet day in Vienna"]
+    ambiguous = "its key is carried by 2 items with different content in one document; every copy is set aside"
+    assert [r.reason for r in parsed.rejected] == [
+        "entry 2: entry has no id, no title, no body, no link and no enclosure",
+        f"entry 0: {ambiguous}", f"entry 3: {ambiguous}"]
+
+
+def test_an_item_repeated_identically_keeps_its_first_copy():
+    first_item = RSS_TWO_ITEMS.split(b"<item>")[1].split(b"</item>")[0]
+    parsed = parse_feed(RSS_TWO_ITEMS.replace(b"</channel>", b"<item>" + first_item + b"</item></channel>"))
     assert len(parsed.entries) == 2
-    assert [r.reason for r in parsed.rejected] == ["entry 2: entry has no id, no title, no body, no link and no "
-                                                   "enclosure", "entry 3: duplicate entry key in one document"]
+    assert [r.reason for r in parsed.rejected] == ["entry 2: duplicate entry key in one document"]
 
 
 def test_not_a_feed():
