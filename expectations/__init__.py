@@ -6,8 +6,12 @@ expectations it must meet. Severity `critical` blocks the run; `warning` is reco
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+
+# no network calls: GX analytics off before great_expectations is first imported
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,22 @@ def row_counts_query(as_of: datetime) -> str:
     """
 
 
+# the public contract (CONTRACT.md): each mart has at least these columns
+CONTRACT_COLUMNS = {
+    "articles": ["article_id", "url", "title", "published_at", "first_seen_at", "source_count", "version_count"],
+    "dim_actors": ["actor_id", "name", "actor_type", "mention_count", "first_seen_at", "last_seen_at"],
+    "fct_claims": ["claim_id", "article_id", "speaker_actor_id", "speaker_name", "via_actor_id", "cue_verb",
+                   "claim_text", "is_direct_quote", "published_at"],
+    "fct_deadlines": ["deadline_id", "label", "location", "due_start", "due_end", "precision", "status",
+                      "first_reported_at", "last_reported_at", "mention_count", "revision_count"],
+    "deadline_history": ["deadline_id", "due_start", "due_end", "status", "valid_from", "valid_to", "article_id"],
+}
+
+
+def _columns(mart: str):
+    return gxe.ExpectTableColumnsToMatchSet(column_set=CONTRACT_COLUMNS[mart], exact_match=False)
+
+
 def _key(column: str) -> tuple:
     return gxe.ExpectColumnValuesToBeUnique(column=column), gxe.ExpectColumnValuesToNotBeNull(column=column)
 
@@ -47,6 +63,7 @@ def _key(column: str) -> tuple:
 def gates(as_of: datetime) -> list[Gate]:
     return [
         Gate("marts", "marts_articles", "select * from marts.articles", (
+            _columns("articles"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             *_key("article_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="url", mostly=0.95, severity="warning"),
@@ -55,18 +72,21 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1), max_value=as_of),
         )),
         Gate("marts", "marts_actors", "select * from marts.dim_actors", (
+            _columns("dim_actors"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             *_key("actor_id"),
             gxe.ExpectColumnValuesToBeInSet(column="actor_type", value_set=ACTOR_TYPES),
             gxe.ExpectColumnValuesToBeBetween(column="mention_count", min_value=0),
         )),
         Gate("marts", "marts_claims", "select * from marts.fct_claims", (
+            _columns("fct_claims"),
             *_key("claim_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="cue_verb"),
             gxe.ExpectColumnValueLengthsToBeBetween(column="claim_text", min_value=3, max_value=2000),
             gxe.ExpectColumnValuesToNotBeNull(column="speaker_actor_id", mostly=0.8, severity="warning"),
         )),
         Gate("marts", "marts_deadlines", "select * from marts.fct_deadlines", (
+            _columns("fct_deadlines"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             *_key("deadline_id"),
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),
@@ -79,6 +99,7 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToBeBetween(column="kept_share", min_value=MIN_KEPT_SHARE),
         )),
         Gate("marts", "marts_deadline_history", "select * from marts.deadline_history", (
+            _columns("deadline_history"),
             gxe.ExpectColumnValuesToNotBeNull(column="deadline_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="valid_from"),
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),

@@ -74,3 +74,18 @@ def test_a_feed_failing_for_days_is_reported_stale(settings):
         assert freshness.success  # a warning, not a block
         (stale,) = freshness.warnings
         assert stale.column == "hours_without_success" and stale.unexpected_count == 1 and "97" in stale.detail
+
+
+def test_a_mart_missing_a_contract_column_blocks(settings):
+    from expectations.marts import CONTRACT_COLUMNS, WATCHED
+
+    with closing(connect(settings)) as con:
+        con.execute("create schema marts")
+        for mart in {*CONTRACT_COLUMNS, *WATCHED}:
+            columns = [c for c in CONTRACT_COLUMNS.get(mart, ["x"]) if (mart, c) != ("articles", "url")]
+            con.execute(f"create table marts.{mart} ({', '.join(f'{c} varchar' for c in columns)})")
+        with pytest.raises(GateFailed):
+            run_gates(con, settings, "marts", "run-6")
+        failed = con.execute("select suite, detail from quality.expectation_results where run_id = 'run-6' "
+                             "and expectation = 'expect_table_columns_to_match_set' and not success").fetchall()
+        assert [suite for suite, _ in failed] == ["marts_articles"]
