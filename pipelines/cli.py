@@ -49,7 +49,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_transform(args) -> int:
-    result = stages.transform(_settings(args))
+    result = stages.transform(_settings(args), full_refresh=args.full_refresh)
     print(result)
     return 0
 
@@ -150,7 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="poll every feed now, ignoring next-poll times")
     command("fetch", cmd_fetch, "fetch the feeds, archive the bytes, parse and load entries, gate them")
     command("extract", cmd_extract, "extract actors, claims and time expressions from new article versions")
-    command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
+    transform = command("transform", cmd_transform,
+                        "build the dbt models (staging, intermediate, marts), tests and snapshots")
+    transform.add_argument("--full-refresh", action="store_true",
+                           help="rebuild the incremental models from scratch instead of what changed since the last build")
     command("check", cmd_check, "run the quality gates on the raw entries and the marts")
     command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
     query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")

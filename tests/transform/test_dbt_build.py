@@ -21,7 +21,8 @@ def _short_hash(*parts: str) -> str:
     return hashlib.md5("|".join(parts).encode()).hexdigest()[:16]
 
 
-MEETING_ID = _short_hash("meeting", "geneva", "2022-01-25")
+# "meeting" and "talks" are one event family (dbt_project.yml, var event_families)
+MEETING_ID = _short_hash("talks", "geneva", "2022-01-25")
 TALKS_ID = _short_hash("talks", "geneva", "2022-01-10")
 SUMMIT_ID = _short_hash("summit", "brussels", "2022-01-28")
 
@@ -209,16 +210,16 @@ def test_deadlines_merge_reports_and_track_revisions(built):
     rows = _query(
         settings,
         "select deadline_id, label, due_start::varchar, due_end::varchar, precision, status, "
-        "first_reported_at, last_reported_at, mention_count, revision_count "
+        "first_reported_at, last_reported_at, mention_count, revision_count, state_count "
         "from marts.fct_deadlines order by label",
     )
     assert rows == [
         (MEETING_ID, "meeting in Geneva", "2022-01-26", "2022-01-26", "day", "upcoming",
-         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 1),
+         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 1, 2),
         (SUMMIT_ID, "summit in Brussels", "2022-01-28", "2022-01-28", "day", "cancelled",
-         datetime(2022, 1, 9, 16, 0), datetime(2022, 1, 9, 16, 0), 1, 0),
+         datetime(2022, 1, 9, 16, 0), datetime(2022, 1, 9, 16, 0), 1, 0, 1),
         (TALKS_ID, "talks in Geneva", "2022-01-10", "2022-01-10", "day", "passed",
-         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 0),
+         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 0, 1),
     ]
 
 
@@ -226,12 +227,12 @@ def test_deadline_history_is_on_report_time(built):
     settings, _ = built
     rows = _query(
         settings,
-        "select due_start::varchar, status, valid_from, valid_to, article_id "
+        "select due_start::varchar, state_change, status, valid_from, valid_to, article_id "
         f"from marts.deadline_history where deadline_id = '{MEETING_ID}' order by valid_from",
     )
     assert rows == [
-        ("2022-01-25", "upcoming", datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), "art-talks"),
-        ("2022-01-26", "upcoming", datetime(2022, 1, 8, 14, 0), None, "art-moved"),
+        ("2022-01-25", "announced", "upcoming", datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), "art-talks"),
+        ("2022-01-26", "moved", "upcoming", datetime(2022, 1, 8, 14, 0), None, "art-moved"),
     ]
     # the summit's only state comes from the edited version, valid from the edit
     assert _query(
