@@ -42,5 +42,9 @@ test: setup  ## run the whole test suite (what CI runs)
 test-fast: setup  ## the suite without the slow end-to-end and Airflow tests
 	$(BIN)/python -m pytest -m "not slow"
 
+lint: setup  ## sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+	@lintdb=$$(mktemp -d) && cd dbt_project && EVENTWATCH_DB=$$lintdb/lint.duckdb ../$(BIN)/sqlfluff lint . ; \
+		status=$$?; rm -rf $$lintdb; exit $$status
+
 clean:  ## remove generated data (keeps .venv)
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs
