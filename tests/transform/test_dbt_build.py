@@ -286,6 +286,7 @@ def test_docs_generate(built):
     assert (settings.dbt_target_dir / "index.html").is_file()
 
 
+@pytest.mark.slow  # three builds; tests/transform/test_incremental.py covers the same in the fast suite
 def test_runs_at_successive_as_of_equal_one_replay(tmp_path):
     """Feeding the corpus over two runs gives the history one replay gives; the snapshot audits both runs."""
     stepwise = _settings(tmp_path, AS_OF, "stepwise.duckdb")

@@ -3,7 +3,8 @@
 The story: OSCE envoys are to meet in Vienna on March 3; the meeting is pushed back to March 8,
 then called off. A wire copy confirming the first date was published before the move but reaches
 us only at the end (a late report); an analysis is edited after publication (a new version).
-Raw entries and extraction rows are written here directly, so the tests exercise dbt only.
+Raw entries and extraction rows are written here directly, so the tests exercise dbt only. Each
+build takes seconds: the tests that need several of their own are marked slow.
 """
 
 from __future__ import annotations
@@ -216,6 +217,7 @@ def test_the_snapshot_audits_what_each_run_believed(fed_in_three_runs):
           (AS_OF_3, "2022-03-08", "cancelled")]
 
 
+@pytest.mark.slow  # several dbt invocations of its own; `make test` runs it
 def test_a_new_version_takes_the_place_of_the_old_one(tmp_path):
     settings = _settings(tmp_path, "versions", AS_OF_2)
     _load(settings.database, "set", "moved", "analysis-1", "analysis-2")
@@ -239,6 +241,7 @@ def test_a_new_version_takes_the_place_of_the_old_one(tmp_path):
     assert_same_tables(dbt_tables(settings), dbt_tables(full_refresh_copy(settings, tmp_path / "full")))
 
 
+@pytest.mark.slow  # several dbt invocations of its own; `make test` runs it
 def test_an_earlier_as_of_takes_out_what_came_after_it(tmp_path):
     settings = _settings(tmp_path, "rewind", AS_OF_3)
     _load(settings.database, "set", "late", "moved", "off")
@@ -251,6 +254,7 @@ def test_an_earlier_as_of_takes_out_what_came_after_it(tmp_path):
     assert_same_tables(dbt_tables(settings), dbt_tables(full_refresh_copy(settings, tmp_path / "full")))
 
 
+@pytest.mark.slow  # several dbt invocations of its own; `make test` runs it
 def test_an_incomplete_or_outdated_build_makes_the_next_one_full(tmp_path):
     settings = _settings(tmp_path, "log", AS_OF_3)
     _load(settings.database, "set", "moved")
@@ -275,6 +279,7 @@ def test_an_incomplete_or_outdated_build_makes_the_next_one_full(tmp_path):
     assert not build(settings).full_refresh
 
 
+@pytest.mark.slow  # several dbt invocations of its own; `make test` runs it
 def test_docs_generate_leaves_the_build_log_alone(tmp_path):
     settings = _settings(tmp_path, "docs", AS_OF_1)
     _load(settings.database, "set")
