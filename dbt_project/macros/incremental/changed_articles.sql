@@ -8,3 +8,17 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- The partitions an incremental run recomputes, as a query: the keys that the changed articles
+    hold in `relation` now (column, default the model's scope_key), and the keys the last build
+    derived from them (before, an expression over int_article_changes, default the model's
+    scope_before). replace_scope deletes the same "before" keys, so a model that selects the rows
+    of these partitions hands it complete partitions. -#}
+{% macro changed_partitions(relation, column=none, before=none) -%}
+    {%- set column = column or config.require('scope_key') -%}
+    {%- set before = before or config.get('scope_before') or column -%}
+    select {{ column }} from {{ relation }}
+    where {{ changed_articles() }}
+    union
+    select {{ before }} from {{ ref('int_article_changes') }}
+{%- endmacro %}

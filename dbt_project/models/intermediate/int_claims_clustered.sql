@@ -21,10 +21,7 @@ all_claims as (
 {%- if is_incremental() %}
 
 changed_speakers as (
-    select speaker_key from all_claims
-    where {{ changed_articles() }}
-    union
-    select unnest(speaker_keys_before) from {{ ref('int_article_changes') }}
+    {{ changed_partitions('all_claims') }}
 ),
 {%- endif %}
 

@@ -19,10 +19,7 @@ all_candidates as (
 {%- if is_incremental() %}
 
 changed_families as (
-    select event_family from all_candidates
-    where {{ changed_articles() }}
-    union
-    select unnest(event_families_before) from {{ ref('int_article_changes') }}
+    {{ changed_partitions('all_candidates') }}
 ),
 {%- endif %}
 

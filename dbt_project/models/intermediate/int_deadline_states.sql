@@ -17,12 +17,7 @@ mentions as (
     where
         is_state_bearing
     {%- if is_incremental() %}
-        and event_family in (
-            select event_family from {{ ref('int_deadline_mentions_clustered') }}
-            where {{ changed_articles() }}
-            union
-            select unnest(event_families_before) from {{ ref('int_article_changes') }}
-        )
+        and event_family in ({{ changed_partitions(ref('int_deadline_mentions_clustered')) }})
         {%- endif %}
 ),
 

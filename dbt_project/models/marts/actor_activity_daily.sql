@@ -17,10 +17,7 @@ appearances as (
 {%- if is_incremental() %}
 
 changed_days as (
-    select activity_date as day from appearances
-    where {{ changed_articles() }}
-    union
-    select published_date_before from {{ ref('int_article_changes') }}
+    {{ changed_partitions('appearances', 'activity_date') }}
 ),
 {%- endif %}
 
@@ -36,7 +33,7 @@ final as (
         max(published_at) as last_seen_at
     from appearances
     {%- if is_incremental() %}
-    where activity_date in (select changed_days.day from changed_days)
+    where activity_date in (select changed_days.activity_date from changed_days)
     {%- endif %}
     group by actor_id, activity_date
 )

@@ -14,12 +14,7 @@ with
 clustered as (
     select * from {{ ref('int_claims_clustered') }}
     {%- if is_incremental() %}
-    where speaker_key in (
-        select speaker_key from {{ ref('int_claims_clustered') }}
-        where {{ changed_articles() }}
-        union
-        select unnest(speaker_keys_before) from {{ ref('int_article_changes') }}
-    )
+    where speaker_key in ({{ changed_partitions(ref('int_claims_clustered')) }})
     {%- endif %}
 ),
 

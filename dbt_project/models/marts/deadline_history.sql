@@ -15,12 +15,7 @@ with
 states as (
     select * from {{ ref('int_deadline_states') }}
     {%- if is_incremental() %}
-    where event_family in (
-        select event_family from {{ ref('int_deadline_mentions_clustered') }}
-        where {{ changed_articles() }}
-        union
-        select unnest(event_families_before) from {{ ref('int_article_changes') }}
-    )
+    where event_family in ({{ changed_partitions(ref('int_deadline_mentions_clustered')) }})
     {%- endif %}
 ),
 

@@ -26,10 +26,7 @@ clustered as (
 {%- if is_incremental() %}
 
 changed_families as (
-    select event_family from clustered
-    where {{ changed_articles() }}
-    union
-    select unnest(event_families_before) from {{ ref('int_article_changes') }}
+    {{ changed_partitions('clustered', 'event_family', 'unnest(event_families_before)') }}
 ),
 
 scope_articles as (
