@@ -161,7 +161,7 @@ def test_build_succeeds_and_counts_nodes(built):
     assert result.models_failed == 0 and result.tests_failed == 0
     assert result.models_passed >= 15
     assert result.tests_passed >= 50
-    assert result.snapshots_passed == 1
+    assert result.snapshots_passed == 2  # fct_deadlines_snapshot, deadline_history_snapshot
 
 
 def test_articles_count_sources_and_versions(built):

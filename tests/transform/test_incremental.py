@@ -208,13 +208,28 @@ def test_three_runs_equal_a_full_refresh(fed_in_three_runs):
     assert_same_tables(dbt_tables(stepwise), dbt_tables(full_refresh_copy(stepwise, tmp_path / "full")))
 
 
-def test_the_snapshot_audits_what_each_run_believed(fed_in_three_runs):
+def test_the_snapshots_audit_what_each_run_believed(fed_in_three_runs):
     _, settings, _ = fed_in_three_runs
     assert _query(
         settings,
         "select dbt_valid_from, due_start::varchar, status from snapshots.fct_deadlines_snapshot order by 1",
     ) == [(AS_OF_1, "2022-03-03", "upcoming"), (AS_OF_2, "2022-03-08", "upcoming"),
           (AS_OF_3, "2022-03-08", "cancelled")]
+    # the two clocks: valid_from and valid_to are report time, dbt_valid_from and dbt_valid_to load
+    # time. The late copy (published Feb. 26, loaded by the third run) adds a report to the first
+    # state from that run on, while the state stays valid from Feb. 25.
+    assert _query(
+        settings,
+        "select state_number, valid_from, valid_to, report_count, dbt_valid_from, dbt_valid_to "
+        "from snapshots.deadline_history_snapshot order by state_number, dbt_valid_from",
+    ) == [
+        (1, datetime(2022, 2, 25, 9), None, 1, AS_OF_1, AS_OF_2),
+        (1, datetime(2022, 2, 25, 9), datetime(2022, 2, 28, 16), 1, AS_OF_2, AS_OF_3),
+        (1, datetime(2022, 2, 25, 9), datetime(2022, 2, 28, 16), 2, AS_OF_3, None),
+        (2, datetime(2022, 2, 28, 16), None, 1, AS_OF_2, AS_OF_3),
+        (2, datetime(2022, 2, 28, 16), datetime(2022, 3, 6, 11), 1, AS_OF_3, None),
+        (3, datetime(2022, 3, 6, 11), None, 1, AS_OF_3, None),
+    ]
 
 
 @pytest.mark.slow  # several dbt invocations of its own; `make test` runs it
