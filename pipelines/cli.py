@@ -57,7 +57,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_transform(args) -> int:
-    result = stages.transform(_settings(args))
+    result = stages.transform(_settings(args), full_refresh=args.full_refresh)
     print(result)
     return 0
 
@@ -208,7 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "rebuild the raw entries from the archived bodies with the current parser, without the network")
     reparse.add_argument("--feed", metavar="ID", help="only this feed (default: every feed)")
     command("extract", cmd_extract, "extract actors, claims and time expressions from new article versions")
-    command("transform", cmd_transform, "build the dbt models (staging, intermediate, marts), tests and snapshots")
+    transform = command("transform", cmd_transform,
+                        "build the dbt models (staging, intermediate, marts), tests and snapshots")
+    transform.add_argument("--full-refresh", action="store_true",
+                           help="rebuild the incremental models from scratch instead of what changed since the last build")
     command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data")
     command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
     evaluation = command("eval", cmd_eval, "score the extractors against the gold set: precision, recall and F1 "

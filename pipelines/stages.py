@@ -46,13 +46,17 @@ def extract(settings: Settings):
         return run_extract(con, load_gazetteer())
 
 
-def transform(settings: Settings):
-    """Build the dbt project: staging, intermediate, marts, their tests and snapshots."""
+def transform(settings: Settings, *, full_refresh: bool = False):
+    """Build the dbt project: staging, intermediate, marts, their tests and snapshots.
+
+    Incremental models recompute only what changed since the last complete build, unless
+    `full_refresh` (or the state of the last build, see pipelines.transform.build) asks for all.
+    """
     from pipelines.transform import build
 
     with closing(connect(settings)):
         pass  # make sure the Python-owned tables exist before dbt reads them
-    return build(settings)
+    return build(settings, full_refresh=full_refresh)
 
 
 def check(settings: Settings, run_id: str, stages: tuple[str, ...] = STAGES) -> list[GateOutcome]:

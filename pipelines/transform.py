@@ -2,18 +2,23 @@
 
 dbt owns the schemas staging, intermediate, marts and snapshots; it reads raw.* and extract.*.
 The run's clock reaches the models as the dbt var `as_of`, so statuses and held-back entries
-depend on the settings, never on the wall clock.
+depend on the settings, never on the wall clock. The large models are incremental; `build` decides
+when a build must be a full refresh instead (docs/design.md, "Incremental runs").
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from pipelines.settings import Settings
 
@@ -40,6 +45,7 @@ class DbtResult:
     snapshots_passed: int = 0
     snapshots_failed: int = 0
     skipped: int = 0
+    full_refresh: bool = False
 
 
 def run_dbt(settings: Settings, *args: str) -> DbtResult:
@@ -54,7 +60,7 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
         "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_dir),
         "--log-path", str(log_dir),
-        "--vars", json.dumps({"as_of": settings.as_of.isoformat(sep=" ")}),
+        "--vars", json.dumps({"as_of": settings.as_of.isoformat(sep=" "), "project_digest": project_digest()}),
     ]
     if "--log-level" not in args:
         command += ["--log-level", "warn"]  # terse on the console...
@@ -75,9 +81,58 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
     return result
 
 
-def build(settings: Settings) -> DbtResult:
-    """`dbt build`: models, their tests and unit tests, and the snapshot, in DAG order."""
-    return run_dbt(settings, "build")
+def build(settings: Settings, *, full_refresh: bool = False) -> DbtResult:
+    """`dbt build`: models, their tests and unit tests, and the snapshot, in DAG order.
+
+    Incremental models recompute what changed since the last complete build. The build is a full
+    refresh when asked, and also when the last build did not complete or was made by another
+    version of the dbt project (see last_build).
+    """
+    if not full_refresh:
+        previous = last_build(settings)
+        full_refresh = previous is None or not previous.is_complete or previous.project_digest != project_digest()
+    result = run_dbt(settings, "build", *(["--full-refresh"] if full_refresh else []))
+    return replace(result, full_refresh=full_refresh)
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """The last row of intermediate.dbt_build_log (dbt_project/macros/build_log.sql)."""
+
+    build_number: int
+    as_of: datetime
+    project_digest: str | None
+    is_full_refresh: bool
+    is_complete: bool
+
+
+def last_build(settings: Settings) -> BuildRecord | None:
+    """The last dbt build or run recorded in the settings' database; None before the first."""
+    if not Path(settings.database).exists():
+        return None
+    con = duckdb.connect(str(settings.database), read_only=True)
+    try:
+        row = con.execute(
+            "select build_number, as_of, project_digest, is_full_refresh, is_complete "
+            "from intermediate.dbt_build_log order by build_number desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:  # no build yet
+        return None
+    finally:
+        con.close()
+    return BuildRecord(*row) if row else None
+
+
+def project_digest() -> str:
+    """A digest of everything in the dbt project that decides what the tables hold."""
+    digest = hashlib.sha256()
+    paths = [PROJECT_DIR / "dbt_project.yml"] + sorted(
+        path for folder in ("models", "macros", "snapshots") for path in (PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
+    )
+    for path in paths:
+        digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 @contextmanager

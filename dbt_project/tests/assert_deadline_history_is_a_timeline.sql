@@ -5,15 +5,21 @@ with history as (
 ),
 
 problems as (
-    select deadline_id, 'valid_to before valid_from' as problem
+    select
+        deadline_id,
+        'valid_to before valid_from' as problem
     from history
     where valid_to < valid_from
     union all
-    select deadline_id, 'open-ended state that is not current'
+    select
+        deadline_id,
+        'open-ended state that is not current' as problem
     from history
     where (valid_to is null) <> is_current
     union all
-    select deadline_id, 'not exactly one current state'
+    select
+        deadline_id,
+        'not exactly one current state' as problem
     from history
     group by deadline_id
     having count(*) filter (where is_current) <> 1

@@ -76,7 +76,17 @@ def test_a_mart_that_loses_most_of_its_rows_is_not_published(data_dir, tmp_path)
     snapshot = data_dir / "published" / "eventwatch.duckdb"
     before = _digest(snapshot)
     articles = _count(data_dir, "marts.articles", snapshot=True)
-    _break(data_dir, "delete from raw.entries where feed_id <> 'kyiv-wire'")  # a botched clean-up
+    # a botched clean-up: four feeds' entries and their extractions gone, consistently (dbt's own
+    # relationship tests pass), leaving marts a fraction of their published size
+    _break(data_dir, """
+        delete from raw.entry_details where entry_version_id in
+            (select entry_version_id from raw.entries where feed_id <> 'kyiv-wire');
+        delete from raw.entries where feed_id <> 'kyiv-wire';
+        delete from extract.mentions where article_id not in (select article_id from raw.entries);
+        delete from extract.claims where article_id not in (select article_id from raw.entries);
+        delete from extract.time_expressions where article_id not in (select article_id from raw.entries);
+        delete from extract.extracted_versions where article_id not in (select article_id from raw.entries);
+    """)
 
     result = _run_without_fetching(data_dir, tmp_path)
 
@@ -91,3 +101,17 @@ def test_a_replay_to_an_earlier_instant_may_shrink_the_marts(data_dir):
     result = run(data_dir, as_of="2022-01-05T12:00:00Z")
     assert result.returncode == 0, result.stderr[-2000:]
     assert _count(data_dir, "marts.articles", snapshot=True) < 30
+
+
+def test_a_failing_dbt_test_leaves_the_snapshot_published(data_dir, tmp_path):
+    snapshot = data_dir / "published" / "eventwatch.duckdb"
+    before = _digest(snapshot)
+    # extractions left pointing at entries that are gone: dbt's relationship tests catch it
+    _break(data_dir, "delete from raw.entries where feed_id = 'geneva-desk'")
+
+    result = _run_without_fetching(data_dir, tmp_path)
+
+    assert result.returncode == 1
+    reason = result.stderr.strip().splitlines()[-1]
+    assert reason.startswith("eventwatch run: failed: dbt build failed at test.eventwatch.relationships_")
+    assert _digest(snapshot) == before

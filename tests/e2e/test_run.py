@@ -78,6 +78,29 @@ def test_the_moved_and_the_cancelled_meetings(winter):
             "select status, revision_count from marts.fct_deadlines where location = 'Geneva' and due_start = '2022-02-24'"
         ).fetchall()
         assert cancelled and all(status == "cancelled" for status, _ in cancelled)
+        # the move is a revision, told on report time: announced Jan. 20, moved Jan. 24
+        paris = con.execute(
+            "select h.state_change, cast(h.valid_from as date), d.revision_count from marts.deadline_history h "
+            "join marts.fct_deadlines d using (deadline_id) where d.location = 'Paris' "
+            "and h.deadline_id in (select deadline_id from marts.deadline_history where due_start = '2022-01-25') "
+            "order by h.state_number"
+        ).fetchall()
+        assert paris == [("announced", date(2022, 1, 20), 1), ("moved", date(2022, 1, 24), 1)]
+        # talks in Paris and the meeting in Paris are one deadline
+        assert con.execute(
+            "select count(*) from marts.fct_deadlines where location = 'Paris' and due_start = '2022-01-26'"
+        ).fetchone() == (1,)
+        # the Geneva meeting was called off on Feb. 22, the day the first report said so
+        assert con.execute(
+            "select h.state_change, cast(h.valid_from as date) from marts.deadline_history h "
+            "join marts.fct_deadlines d using (deadline_id) where d.location = 'Geneva' and d.due_start = '2022-02-24' "
+            "and h.is_current"
+        ).fetchall() == [("cancelled", date(2022, 2, 22))]
+        # the Geneva talks of Jan. 10 and the Blinken-Lavrov meeting of Jan. 21 are two deadlines, not a chain
+        assert con.execute(
+            "select due_start from marts.fct_deadlines where location = 'Geneva' "
+            "and due_start in ('2022-01-10', '2022-01-21') order by due_start"
+        ).fetchall() == [(date(2022, 1, 10),), (date(2022, 1, 21),)]
 
 
 def test_a_second_run_over_unchanged_feeds_writes_no_new_version(winter):

@@ -21,7 +21,8 @@ def _short_hash(*parts: str) -> str:
     return hashlib.md5("|".join(parts).encode()).hexdigest()[:16]
 
 
-MEETING_ID = _short_hash("meeting", "geneva", "2022-01-25")
+# "meeting" and "talks" are one event family (dbt_project.yml, var event_families)
+MEETING_ID = _short_hash("talks", "geneva", "2022-01-25")
 TALKS_ID = _short_hash("talks", "geneva", "2022-01-10")
 SUMMIT_ID = _short_hash("summit", "brussels", "2022-01-28")
 
@@ -161,7 +162,7 @@ def test_build_succeeds_and_counts_nodes(built):
     assert result.models_failed == 0 and result.tests_failed == 0
     assert result.models_passed >= 15
     assert result.tests_passed >= 50
-    assert result.snapshots_passed == 1
+    assert result.snapshots_passed == 2  # fct_deadlines_snapshot, deadline_history_snapshot
 
 
 def test_articles_count_sources_and_versions(built):
@@ -210,16 +211,16 @@ def test_deadlines_merge_reports_and_track_revisions(built):
     rows = _query(
         settings,
         "select deadline_id, label, due_start::varchar, due_end::varchar, precision, status, "
-        "first_reported_at, last_reported_at, mention_count, revision_count "
+        "first_reported_at, last_reported_at, mention_count, revision_count, state_count "
         "from marts.fct_deadlines order by label",
     )
     assert rows == [
         (MEETING_ID, "meeting in Geneva", "2022-01-26", "2022-01-26", "day", "upcoming",
-         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 1),
+         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 1, 2),
         (SUMMIT_ID, "summit in Brussels", "2022-01-28", "2022-01-28", "day", "cancelled",
-         datetime(2022, 1, 9, 16, 0), datetime(2022, 1, 9, 16, 0), 1, 0),
+         datetime(2022, 1, 9, 16, 0), datetime(2022, 1, 9, 16, 0), 1, 0, 1),
         (TALKS_ID, "talks in Geneva", "2022-01-10", "2022-01-10", "day", "passed",
-         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 0),
+         datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), 2, 0, 1),
     ]
 
 
@@ -227,12 +228,12 @@ def test_deadline_history_is_on_report_time(built):
     settings, _ = built
     rows = _query(
         settings,
-        "select due_start::varchar, status, valid_from, valid_to, article_id "
+        "select due_start::varchar, state_change, status, valid_from, valid_to, article_id "
         f"from marts.deadline_history where deadline_id = '{MEETING_ID}' order by valid_from",
     )
     assert rows == [
-        ("2022-01-25", "upcoming", datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), "art-talks"),
-        ("2022-01-26", "upcoming", datetime(2022, 1, 8, 14, 0), None, "art-moved"),
+        ("2022-01-25", "announced", "upcoming", datetime(2022, 1, 3, 9, 0), datetime(2022, 1, 8, 14, 0), "art-talks"),
+        ("2022-01-26", "moved", "upcoming", datetime(2022, 1, 8, 14, 0), None, "art-moved"),
     ]
     # the summit's only state comes from the edited version, valid from the edit
     assert _query(
@@ -286,6 +287,7 @@ def test_docs_generate(built):
     assert (settings.dbt_target_dir / "index.html").is_file()
 
 
+@pytest.mark.slow  # three builds; tests/transform/test_incremental.py covers the same in the fast suite
 def test_runs_at_successive_as_of_equal_one_replay(tmp_path):
     """Feeding the corpus over two runs gives the history one replay gives; the snapshot audits both runs."""
     stepwise = _settings(tmp_path, AS_OF, "stepwise.duckdb")

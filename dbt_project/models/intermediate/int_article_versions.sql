@@ -1,9 +1,18 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_key='article_id',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_article_changes') }}
 -- One row per article version: a distinct (article_id, content_hash) among the visible entries,
 -- numbered in the order the feeds reported them; the last one is the article's latest version.
+-- Incremental: the changed articles are recomputed whole.
 with
 
 entries as (
-    select * from {{ ref('stg_raw__entries') }}
+    select * from {{ ref('int_entries_visible') }}
+    where {{ changed_articles() }}
 ),
 
 articles as (
@@ -50,11 +59,9 @@ numbered as (
 
 final as (
     select
-        {{ short_hash(['article_id', 'content_hash']) }} as article_version_id,
         article_id,
         content_hash,
         version_number,
-        version_number = version_count as is_latest,
         title,
         canonical_url,
         entry_url,
@@ -63,14 +70,16 @@ final as (
         published_at,
         updated_at,
         first_seen_at,
+        source_count,
+        entry_count,
+        {{ short_hash(['article_id', 'content_hash']) }} as article_version_id,
+        version_number = version_count as is_latest,
         -- report time of the version: the article's publication for the first version, the edit's
         -- updated time (never before publication) for later ones
         case
             when version_number = 1 then article_published_at
             else greatest(version_sort_at, article_published_at)
-        end as reported_at,
-        source_count,
-        entry_count
+        end as reported_at
     from numbered
 )
 

@@ -1,184 +1,445 @@
--- Every time expression of the latest article versions, with the scheduled event (deadline_id) it
--- belongs to. Future expressions with an event label are clustered by (event label, location),
--- split where consecutive due dates are more than 21 days apart, and re-joined where a postponement
--- links a new date to the event reported before it. Past expressions are linked to a deadline of
--- the same event whose reported dates overlap theirs, or left unlinked.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_key='event_family',
+    scope_before='unnest(event_families_before)',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_article_changes') }}
+-- Every labelled time expression of the latest article versions, with the scheduled event
+-- (deadline_id) it belongs to. Clustering runs within an event family and never across families,
+-- so an incremental run recomputes the families the changed articles touch, before and after the
+-- change, whole. The steps are documented in _intermediate.yml.
 with recursive
 
-time_expressions as (
-    select * from {{ ref('stg_extract__time_expressions') }}
+all_candidates as (
+    select * from {{ ref('int_deadline_candidates') }}
 ),
 
-latest_versions as (
-    select * from {{ ref('int_article_versions') }}
-    where is_latest
-),
+{%- if is_incremental() %}
 
-scoped as (
-    select
-        time_expressions.*,
-        latest_versions.article_published_at as published_at,
-        latest_versions.reported_at,
-        case
-            when time_expressions.event_label is not null
-                then time_expressions.event_label || '|' || coalesce(lower(time_expressions.location), '')
-        end as event_key
-    from time_expressions
-    inner join latest_versions
-        on time_expressions.article_id = latest_versions.article_id
-        and time_expressions.content_hash = latest_versions.content_hash
+changed_families as (
+    {{ changed_partitions('all_candidates') }}
 ),
+{%- endif %}
 
--- future, labelled expressions are the reports that carry a deadline's state
 candidates as (
-    select * from scoped
-    where is_future and event_key is not null
-),
-
-due_gaps as (
     select
         *,
-        date_diff(
-            'day',
-            lag(due_start) over (partition by event_key order by due_start, reported_at, timex_id),
-            due_start
-        ) as days_since_previous_due
-    from candidates
+        event_family || '|' || coalesce(location_key, '') as event_key
+    from all_candidates
+    {%- if is_incremental() %}
+    where event_family in (select changed_families.event_family from changed_families)
+    {%- endif %}
 ),
 
--- islands of due dates: a gap of more than 21 days starts another event
-islands as (
+-- (1) anchors, future reports dated to the day: within an event key, anchors whose date ranges
+-- overlap are one island
+anchors as (
     select
         *,
-        event_key || '#' || sum(
-            case when days_since_previous_due is null or days_since_previous_due > 21 then 1 else 0 end
-        ) over (
+        max(due_end) over (
             partition by event_key
-            order by due_start, reported_at, timex_id
+            order by due_start, due_end, timex_id
+            rows between unbounded preceding and 1 preceding
+        ) as reach_before
+    from candidates
+    where is_future and precision = 'day'
+),
+
+anchor_islands as (
+    select
+        *,
+        event_key || '#' || sum(case when reach_before is null or due_start > reach_before then 1 else 0 end) over (
+            partition by event_key
+            order by due_start, due_end, timex_id
             rows between unbounded preceding and current row
         ) as island_id
-    from due_gaps
+    from anchors
 ),
 
-in_report_order as (
+-- (2) a postponement joins its island to the other dates its article reports postponed (moved
+-- from one to the other), and to the island of its key reported last before it that was still
+-- pending then, the nearest date before its own when several were
+postponements as (
+    select * from anchor_islands
+    where status_cue = 'postponed'
+),
+
+same_article_links as (
     select
-        *,
-        lag(island_id) over (
-            partition by event_key
-            order by reported_at, article_id, start_char, timex_id
-        ) as previous_report_island_id
-    from islands
+        postponements.island_id,
+        paired.island_id as linked_island_id
+    from postponements
+    inner join postponements as paired
+        on
+            postponements.article_id = paired.article_id
+            and postponements.event_key = paired.event_key
 ),
 
--- a postponement ties its date to the event reported just before it, and to the other dates of
--- the same event in the same article ("set for Jan. 10, moved to Feb. 14")
-bridges as (
-    select island_id, previous_report_island_id as linked_island_id
-    from in_report_order
-    where status_cue = 'postponed' and previous_report_island_id is not null
+previous_links as (
+    select
+        postponements.island_id,
+        first(
+            earlier.island_id
+            order by earlier.reported_at desc, earlier.due_start desc, earlier.article_id desc, earlier.timex_id desc
+        ) as linked_island_id
+    from postponements
+    inner join anchor_islands as earlier
+        on
+            postponements.event_key = earlier.event_key
+            and postponements.reported_at > earlier.reported_at
+            and cast(postponements.reported_at as date) <= earlier.due_end
+            and postponements.due_start >= earlier.due_start
+    group by postponements.timex_id, postponements.island_id
+),
+
+links as (
+    select
+        island_id,
+        linked_island_id
+    from same_article_links
     union
-    select postponed.island_id, same_article.island_id
-    from islands as postponed
-    inner join islands as same_article
-        on postponed.article_id = same_article.article_id
-        and postponed.event_key = same_article.event_key
-    where postponed.status_cue = 'postponed'
+    select
+        island_id,
+        linked_island_id
+    from previous_links
 ),
 
 edges as (
-    select island_id as from_island_id, linked_island_id as to_island_id
-    from bridges where island_id <> linked_island_id
+    select
+        island_id as from_island_id,
+        linked_island_id as to_island_id
+    from links
+    where island_id <> linked_island_id
     union
-    select linked_island_id, island_id
-    from bridges where island_id <> linked_island_id
+    select
+        linked_island_id,
+        island_id
+    from links
+    where island_id <> linked_island_id
 ),
 
 reachable (island_id, reached_island_id) as (
-    select distinct island_id, island_id from islands
+    select distinct
+        island_id,
+        island_id as reached_island_id
+    from anchor_islands
     union
-    select reachable.island_id, edges.to_island_id
+    select
+        reachable.island_id,
+        edges.to_island_id
     from reachable
     inner join edges on reachable.reached_island_id = edges.from_island_id
 ),
 
-components as (
-    select island_id, min(reached_island_id) as component_id
+island_events as (
+    select
+        island_id,
+        min(reached_island_id) as event_id
     from reachable
     group by island_id
 ),
 
-clustered as (
-    select islands.*, components.component_id
-    from islands
-    inner join components on islands.island_id = components.island_id
+anchored as (
+    select
+        anchor_islands.*,
+        island_events.event_id
+    from anchor_islands
+    inner join island_events on anchor_islands.island_id = island_events.island_id
 ),
 
--- the id is a stable text key of the event and the first due date reported for it
-first_reports as (
+-- an event's dates are those of its anchors; it shares the actors named in their sentences
+anchor_events as (
     select
-        component_id,
-        first(event_label order by reported_at, article_id, start_char, timex_id) as event_label,
-        first(lower(location) order by reported_at, article_id, start_char, timex_id) as location_key,
-        first(due_start order by reported_at, article_id, start_char, timex_id) as first_due_start
-    from clustered
-    group by component_id
+        event_id,
+        any_value(event_family) as event_family,
+        any_value(location_key) as location_key,
+        min(due_start) as event_start,
+        max(due_end) as event_end,
+        min(reported_at) as first_reported_at,
+        list_distinct(flatten(list(sentence_actor_ids))) as actor_ids
+    from anchored
+    group by event_id
+),
+
+-- (3) an event reported with no place joins the event of its family with a place whose dates
+-- overlap its own: the only one, or the one that shares the most actors with it
+merge_candidates as (
+    select
+        unplaced.event_id,
+        placed.event_id as placed_event_id,
+        len(list_intersect(unplaced.actor_ids, placed.actor_ids)) as shared_actor_count
+    from anchor_events as unplaced
+    inner join anchor_events as placed
+        on
+            unplaced.event_family = placed.event_family
+            and unplaced.location_key is null
+            and placed.location_key is not null
+            and unplaced.event_end >= placed.event_start
+            and unplaced.event_start <= placed.event_end
+),
+
+ranked_merges as (
+    select
+        *,
+        row_number() over (candidate_order) as candidate_rank,
+        count(*) over (partition by event_id) as candidate_count,
+        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
+    from merge_candidates
+    window candidate_order as (partition by event_id order by shared_actor_count desc, placed_event_id asc)
+),
+
+merge_choices as (
+    select
+        event_id,
+        placed_event_id
+    from ranked_merges
+    where
+        candidate_rank = 1
+        and (
+            candidate_count = 1
+            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
+        )
+),
+
+merged_anchors as (
+    select
+        anchored.timex_id,
+        coalesce(merge_choices.placed_event_id, anchored.event_id) as event_id
+    from anchored
+    left join merge_choices on anchored.event_id = merge_choices.event_id
+),
+
+merged_events as (
+    select
+        merged_anchors.event_id,
+        any_value(anchored.event_family) as event_family,
+        max(anchored.location_key) as location_key,
+        min(anchored.due_start) as event_start,
+        max(anchored.due_end) as event_end,
+        min(anchored.reported_at) as first_reported_at,
+        list_distinct(flatten(list(anchored.sentence_actor_ids))) as actor_ids
+    from merged_anchors
+    inner join anchored on merged_anchors.timex_id = anchored.timex_id
+    group by merged_anchors.event_id
+),
+
+-- (4) a vaguer report (a week, a month...) joins an event of its family whose dates overlap its
+-- range: with a place, an event of that place, the one reported first when several are; with no
+-- place, the only such event or the one sharing the most actors with it. The others form events
+-- of their own, by overlapping ranges.
+coarse as (
+    select * from candidates
+    where is_future and precision <> 'day'
+),
+
+coarse_candidates as (
+    select
+        coarse.timex_id,
+        coarse.location_key,
+        merged_events.event_id,
+        merged_events.first_reported_at,
+        merged_events.event_start,
+        len(list_intersect(coarse.sentence_actor_ids, merged_events.actor_ids)) as shared_actor_count
+    from coarse
+    inner join merged_events
+        on
+            coarse.event_family = merged_events.event_family
+            and (coarse.location_key is null or coarse.location_key = merged_events.location_key)
+            and coarse.due_end >= merged_events.event_start
+            and coarse.due_start <= merged_events.event_end
+),
+
+ranked_coarse_links as (
+    select
+        *,
+        row_number() over (candidate_order) as candidate_rank,
+        count(*) over (partition by timex_id) as candidate_count,
+        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
+    from coarse_candidates
+    window candidate_order as (
+        partition by timex_id order by shared_actor_count desc, first_reported_at asc, event_start asc, event_id asc
+    )
+),
+
+coarse_links as (
+    select
+        timex_id,
+        event_id
+    from ranked_coarse_links
+    where
+        candidate_rank = 1
+        and (
+            location_key is not null
+            or candidate_count = 1
+            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
+        )
+),
+
+unattached_coarse as (
+    select
+        coarse.*,
+        max(coarse.due_end) over (
+            partition by coarse.event_key
+            order by coarse.due_start, coarse.due_end, coarse.timex_id
+            rows between unbounded preceding and 1 preceding
+        ) as reach_before
+    from coarse
+    anti join coarse_links on coarse.timex_id = coarse_links.timex_id
+),
+
+coarse_islands as (
+    select
+        timex_id,
+        event_key || '~' || sum(case when reach_before is null or due_start > reach_before then 1 else 0 end) over (
+            partition by event_key
+            order by due_start, due_end, timex_id
+            rows between unbounded preceding and current row
+        ) as event_id
+    from unattached_coarse
+),
+
+members as (
+    select
+        timex_id,
+        event_id
+    from merged_anchors
+    union all
+    select
+        timex_id,
+        event_id
+    from coarse_links
+    union all
+    select
+        timex_id,
+        event_id
+    from coarse_islands
+),
+
+state_bearing as (
+    select
+        candidates.*,
+        members.event_id as final_event_id
+    from candidates
+    inner join members on candidates.timex_id = members.timex_id
+),
+
+-- an event's dates are those of its anchors, else of its vaguer reports
+final_events as (
+    select
+        final_event_id,
+        any_value(event_family) as event_family,
+        max(location_key) as location_key,
+        coalesce(min(due_start) filter (where precision = 'day'), min(due_start)) as event_start,
+        coalesce(max(due_end) filter (where precision = 'day'), max(due_end)) as event_end,
+        list_distinct(flatten(list(sentence_actor_ids))) as actor_ids,
+        min(reported_at) as first_reported_at,
+        first(due_start order by reported_at, article_id, start_char, timex_id) as first_due_start,
+        first(timex_id order by reported_at, article_id, start_char, timex_id) as first_timex_id
+    from state_bearing
+    group by final_event_id
+),
+
+-- (5) the id: a stable key of the family, the place and the first date reported; should two
+-- events share it, the later one adds its first report's expression id
+event_ids as (
+    select
+        *,
+        {{ short_hash(['event_family', "coalesce(location_key, '')", 'first_due_start']) }} as base_id,
+        row_number() over (
+            partition by event_family, location_key, first_due_start
+            order by first_reported_at, first_timex_id
+        ) as id_rank
+    from final_events
 ),
 
 deadline_ids as (
     select
-        component_id,
-        {{ short_hash(['event_label', 'location_key', 'first_due_start']) }} as deadline_id
-    from first_reports
+        final_event_id,
+        event_start,
+        event_end,
+        event_family,
+        location_key,
+        actor_ids,
+        case
+            when id_rank = 1 then base_id
+            else {{ short_hash(['event_family', "coalesce(location_key, '')", 'first_due_start', 'first_timex_id']) }}
+        end as deadline_id
+    from event_ids
 ),
 
-candidate_links as (
-    select clustered.timex_id, clustered.event_key, clustered.due_start, clustered.due_end, deadline_ids.deadline_id
-    from clustered
-    inner join deadline_ids on clustered.component_id = deadline_ids.component_id
+-- (6) a past report ("the talks held on Monday") is linked to the event of its family whose dates
+-- overlap its own: of its place if it names one, else the only such event or the one sharing the
+-- most actors with it
+past_candidates as (
+    select
+        candidates.timex_id,
+        candidates.location_key,
+        deadline_ids.deadline_id,
+        len(list_intersect(candidates.sentence_actor_ids, deadline_ids.actor_ids)) as shared_actor_count,
+        abs(date_diff('day', deadline_ids.event_start, candidates.due_start)) as day_distance
+    from candidates
+    inner join deadline_ids
+        on
+            candidates.event_family = deadline_ids.event_family
+            and candidates.due_end >= deadline_ids.event_start
+            and candidates.due_start <= deadline_ids.event_end
+            and (candidates.location_key is null or candidates.location_key = deadline_ids.location_key)
+    where not candidates.is_future
 ),
 
--- a past expression ("the talks held on Jan. 10") belongs to the deadline of the same event whose
--- reported dates overlap its own; the nearest one when several do
+ranked_past_links as (
+    select
+        *,
+        row_number() over (candidate_order) as candidate_rank,
+        count(*) over (partition by timex_id) as candidate_count,
+        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
+    from past_candidates
+    window candidate_order as (
+        partition by timex_id order by shared_actor_count desc, day_distance asc, deadline_id asc
+    )
+),
+
 past_links as (
     select
-        scoped.timex_id,
-        candidate_links.deadline_id,
-        row_number() over (
-            partition by scoped.timex_id
-            order by abs(date_diff('day', candidate_links.due_start, scoped.due_start)), candidate_links.deadline_id
-        ) as link_rank
-    from scoped
-    inner join candidate_links
-        on scoped.event_key = candidate_links.event_key
-        and candidate_links.due_start <= scoped.due_end
-        and scoped.due_start <= candidate_links.due_end
-    where not scoped.is_future
+        timex_id,
+        deadline_id
+    from ranked_past_links
+    where
+        candidate_rank = 1
+        and (
+            location_key is not null
+            or candidate_count = 1
+            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
+        )
 ),
 
 final as (
     select
-        scoped.timex_id,
-        coalesce(candidate_links.deadline_id, past_links.deadline_id) as deadline_id,
-        candidate_links.timex_id is not null as is_state_bearing,
-        scoped.article_id,
-        scoped.content_hash,
-        scoped.surface,
-        scoped.due_start,
-        scoped.due_end,
-        scoped.precision,
-        scoped.is_future,
-        scoped.event_label,
-        scoped.location,
-        scoped.status_cue,
-        scoped.start_char,
-        scoped.end_char,
-        scoped.sentence,
-        scoped.published_at,
-        scoped.reported_at,
-        scoped.extractor_version
-    from scoped
-    left join candidate_links on scoped.timex_id = candidate_links.timex_id
-    left join past_links on scoped.timex_id = past_links.timex_id and past_links.link_rank = 1
+        candidates.timex_id,
+        coalesce(deadline_ids.deadline_id, past_links.deadline_id) as deadline_id,
+        deadline_ids.deadline_id is not null as is_state_bearing,
+        candidates.event_family,
+        candidates.article_id,
+        candidates.content_hash,
+        candidates.surface,
+        candidates.due_start,
+        candidates.due_end,
+        candidates.precision,
+        candidates.is_future,
+        candidates.event_label,
+        candidates.location,
+        candidates.status_cue,
+        candidates.start_char,
+        candidates.sentence,
+        candidates.published_at,
+        candidates.reported_at,
+        candidates.extractor_version
+    from candidates
+    left join state_bearing on candidates.timex_id = state_bearing.timex_id
+    left join deadline_ids on state_bearing.final_event_id = deadline_ids.final_event_id
+    left join past_links on candidates.timex_id = past_links.timex_id
 )
 
 select * from final

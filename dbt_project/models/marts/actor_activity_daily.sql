@@ -1,28 +1,41 @@
--- Actor x day (UTC date of the article's publication): mentions, and claims the actor made.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_key='day',
+    scope_before='published_date_before',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_article_changes') }}
+-- Actor x day (UTC date of the article's publication): mentions, claims made, claims relayed.
+-- Incremental: the days of the changed articles, before and after the change, are recomputed whole.
 with
 
-mentions as (
-    select * from {{ ref('fct_mentions') }}
+appearances as (
+    select * from {{ ref('int_actor_appearances') }}
 ),
 
-claims as (
-    select * from {{ ref('fct_claims') }}
-),
+{%- if is_incremental() %}
 
-activity as (
-    select actor_id, cast(published_at as date) as day, 1 as is_mention, 0 as is_claim from mentions
-    union all
-    select speaker_actor_id, cast(published_at as date), 0, 1 from claims where speaker_actor_id is not null
+changed_days as (
+    {{ changed_partitions('appearances', 'activity_date') }}
 ),
+{%- endif %}
 
 final as (
     select
         actor_id,
-        day,
-        cast(sum(is_mention) as bigint) as mentions,
-        cast(sum(is_claim) as bigint) as claims
-    from activity
-    group by actor_id, day
+        activity_date as day,
+        cast(sum(mention_count) as bigint) as mentions,
+        cast(sum(claim_count) as bigint) as claims,
+        cast(sum(relay_count) as bigint) as relayed_claims,
+        cast(count(*) as bigint) as articles,
+        min(published_at) as first_seen_at,
+        max(published_at) as last_seen_at
+    from appearances
+    {%- if is_incremental() %}
+    where activity_date in (select changed_days.activity_date from changed_days)
+    {%- endif %}
+    group by actor_id, activity_date
 )
 
 select * from final

@@ -1,12 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_key='article_id',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_article_changes') }}
 -- One canonical article, described by its latest version.
 with
 
 entries as (
-    select * from {{ ref('stg_raw__entries') }}
+    select * from {{ ref('int_entries_visible') }}
+    where {{ changed_articles() }}
 ),
 
 versions as (
     select * from {{ ref('int_article_versions') }}
+    where {{ changed_articles() }}
 ),
 
 article_stats as (

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_scope',
+    scope_key='article_id',
+    on_schema_change='fail',
+) }}
+-- depends_on: {{ ref('int_article_changes') }}
 -- One actor mention in the latest version of an article.
 with
 
@@ -7,7 +14,7 @@ mentions as (
 
 latest_versions as (
     select * from {{ ref('int_article_versions') }}
-    where is_latest
+    where is_latest and {{ changed_articles() }}
 ),
 
 final as (
@@ -24,8 +31,9 @@ final as (
         mentions.extractor_version
     from mentions
     inner join latest_versions
-        on mentions.article_id = latest_versions.article_id
-        and mentions.content_hash = latest_versions.content_hash
+        on
+            mentions.article_id = latest_versions.article_id
+            and mentions.content_hash = latest_versions.content_hash
 )
 
 select * from final

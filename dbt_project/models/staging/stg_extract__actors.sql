@@ -1,18 +1,19 @@
+-- extract.actors renamed: every actor the extractors know (gazetteer) or discovered.
 with
 
 source as (
     select * from {{ source('extract', 'actors') }}
 ),
 
-final as (
+renamed as (
     select
         actor_id,
         name as actor_name,
-        lower(trim(actor_type)) as actor_type,
         country,
         is_discovered,
-        extractor_version
+        extractor_version,
+        lower(trim(actor_type)) as actor_type
     from source
 )
 
-select * from final
+select * from renamed

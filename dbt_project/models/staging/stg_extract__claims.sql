@@ -1,12 +1,8 @@
--- Attributed statements of the article versions visible at as_of.
+-- extract.claims renamed: one attributed statement in one article version; cue and type lower-cased.
 with
 
 source as (
     select * from {{ source('extract', 'claims') }}
-),
-
-visible_versions as (
-    select distinct article_id, content_hash from {{ ref('stg_raw__entries') }}
 ),
 
 renamed as (
@@ -18,21 +14,15 @@ renamed as (
         speaker_surface,
         via_actor_id,
         via_surface,
-        lower(cue_verb) as cue_verb,
-        lower(claim_type) as claim_type,
         claim_text,
         is_direct_quote,
         start_char,
         end_char,
         sentence,
-        extractor_version
+        extractor_version,
+        lower(cue_verb) as cue_verb,
+        lower(claim_type) as claim_type
     from source
-),
-
-final as (
-    select renamed.*
-    from renamed
-    semi join visible_versions using (article_id, content_hash)
 )
 
-select * from final
+select * from renamed

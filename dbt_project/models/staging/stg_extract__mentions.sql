@@ -1,12 +1,8 @@
--- Actor mentions of the article versions visible at as_of.
+-- extract.mentions renamed: one actor mention in one article version.
 with
 
 source as (
     select * from {{ source('extract', 'mentions') }}
-),
-
-visible_versions as (
-    select distinct article_id, content_hash from {{ ref('stg_raw__entries') }}
 ),
 
 renamed as (
@@ -21,12 +17,6 @@ renamed as (
         sentence_index,
         extractor_version
     from source
-),
-
-final as (
-    select renamed.*
-    from renamed
-    semi join visible_versions using (article_id, content_hash)
 )
 
-select * from final
+select * from renamed

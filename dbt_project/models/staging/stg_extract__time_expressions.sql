@@ -1,13 +1,10 @@
--- Resolved time expressions of the article versions visible at as_of. Labels, places and cues are
--- normalized (trimmed, empty as null; label and cue lower-cased) so that clustering can compare them.
+-- extract.time_expressions renamed and typed: one resolved time expression in one article version.
+-- Labels, places and cues are normalized (trimmed, empty as null; label and cue lower-cased) so
+-- that clustering can compare them.
 with
 
 source as (
     select * from {{ source('extract', 'time_expressions') }}
-),
-
-visible_versions as (
-    select distinct article_id, content_hash from {{ ref('stg_raw__entries') }}
 ),
 
 renamed as (
@@ -16,24 +13,18 @@ renamed as (
         article_id,
         content_hash,
         surface,
-        cast(due_start as date) as due_start,
-        cast(due_end as date) as due_end,
-        lower(precision) as precision,
         is_future,
-        lower(nullif(trim(event_label), '')) as event_label,
-        nullif(trim(location), '') as location,
-        lower(nullif(trim(status_cue), '')) as status_cue,
         start_char,
         end_char,
         sentence,
-        extractor_version
+        extractor_version,
+        cast(due_start as date) as due_start,
+        cast(due_end as date) as due_end,
+        lower(precision) as precision,
+        lower(nullif(trim(event_label), '')) as event_label,
+        nullif(trim(location), '') as location,
+        lower(nullif(trim(status_cue), '')) as status_cue
     from source
-),
-
-final as (
-    select renamed.*
-    from renamed
-    semi join visible_versions using (article_id, content_hash)
 )
 
-select * from final
+select * from renamed

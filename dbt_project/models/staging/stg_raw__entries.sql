@@ -1,4 +1,4 @@
--- Entry versions as the feeds gave them, held back when published (or edited) after as_of.
+-- raw.entries renamed and typed: one row per entry version as a feed gave it.
 with
 
 source as (
@@ -14,26 +14,19 @@ renamed as (
         canonical_url,
         url as entry_url,
         guid,
-        nullif(trim(title), '') as title,
-        nullif(trim(author), '') as author,
         content_html,
         content_text,
         content_hash,
-        cast(coalesce(published_at, updated_at, first_seen_at) as timestamp) as published_at,
         published_at_source,
-        cast(updated_at as timestamp) as updated_at,
-        cast(first_seen_at as timestamp) as first_seen_at,
         fetch_id,
-        archive_sha256
+        archive_sha256,
+        nullif(trim(title), '') as title,
+        nullif(trim(author), '') as author,
+        -- raw already falls back to updated, then first seen; the coalesce only guards a null
+        cast(coalesce(published_at, updated_at, first_seen_at) as timestamp) as published_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(first_seen_at as timestamp) as first_seen_at
     from source
-),
-
-final as (
-    select *
-    from renamed
-    -- A replay at as_of sees only what had been published, or edited, by then.
-    where published_at <= {{ as_of_timestamp() }}
-        and (updated_at is null or updated_at <= {{ as_of_timestamp() }})
 )
 
-select * from final
+select * from renamed

@@ -1,4 +1,4 @@
--- Fetch attempts up to as_of.
+-- raw.fetch_log renamed and typed: one row per fetch attempt.
 with
 
 source as (
@@ -13,24 +13,20 @@ renamed as (
         url as feed_url,
         http_status,
         error,
-        error is null as is_success,
         bytes as byte_count,
         etag,
         last_modified,
         duration_ms,
         archive_sha256,
-        cast(fetched_at as timestamp) as fetched_at,
         entries_seen,
         entries_new,
+        entries_new_version,
         entries_unchanged,
         entries_quarantined,
-        bozo_reason
+        bozo_reason,
+        error is null as is_success,
+        cast(fetched_at as timestamp) as fetched_at
     from source
-),
-
-final as (
-    select * from renamed
-    where fetched_at <= {{ as_of_timestamp() }}
 )
 
-select * from final
+select * from renamed
