@@ -31,7 +31,7 @@ demo: setup  ## run eventwatch over the sample corpus and show how to query it
 	@echo
 	@echo "The winter's diplomatic calendar, as of $(DEMO_AS_OF):"
 	@$(BIN)/eventwatch query --data-dir $(DATA_DIR) \
-		"select label, location, due_start, due_end, status, revision_count from marts.fct_deadlines order by due_start"
+		"select label, location, due_start, due_end, status, revision_count from marts.fct_deadlines order by due_start, label, location"
 	@echo
 	@echo "Query it yourself:  $(BIN)/eventwatch query \"select * from marts.fct_claims limit 10\""
 	@echo "Data Docs:          $(DATA_DIR)/data_docs/index.html"
