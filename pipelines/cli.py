@@ -26,9 +26,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args) -> int:
-    summary = stages.run_all(_settings(args))
+    settings = _settings(args)
+    summary = stages.run_all(settings)
     print("\n".join(summary.lines()))
-    print(f"published to {_settings(args).snapshot_path}; try: eventwatch query "
+    print(f"published to {settings.snapshot_path}; try: eventwatch query "
           "\"select label, location, due_start, status from marts.fct_deadlines order by due_start\"")
     return 0
 

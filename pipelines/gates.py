@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
 import pyarrow as pa
 
+import expectations  # noqa: F401  (turns GX analytics off before run_gates imports GX: no network calls)
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,6 @@ class GateOutcome:
 
 
 def _context(settings: Settings):
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network calls
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
