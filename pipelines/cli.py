@@ -105,7 +105,8 @@ def cmd_query(args) -> int:
     if not path.exists():
         hint = "run `eventwatch run` first" + ("" if args.live else " (or use --live)")
         raise FileNotFoundError(f"no database at {path}: {hint}")
-    with read_lock(settings) if args.live else nullcontext(), closing(duckdb.connect(str(path), read_only=True)) as con:
+    guard = read_lock(settings) if args.live else nullcontext()  # the snapshot never waits for a writer
+    with guard, closing(duckdb.connect(str(path), read_only=True)) as con:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
