@@ -197,3 +197,13 @@ def test_every_resolved_address_of_a_name_is_checked():
 def test_same_host(url, listed, same):
     assert same_host(url, listed) is same
 
+
+
+@pytest.mark.reliability(kind="input", fault="a redirect to loopback spelled in octal, hex, decimal or as IPv4-in-IPv6",
+                         outcome="refused: the name is resolved the way the HTTP client would, then checked",
+                         lost="that fetch of the feed")
+@pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://0x7f.1/", "http://2130706433/",
+                                 "http://[::ffff:127.0.0.1]/", "http://127.1/"])
+def test_obfuscated_loopback_spellings_are_refused(url):
+    reason = refusal(url, "http://127.0.0.1:8080/feed.xml")
+    assert reason is not None and "loopback address" in reason
