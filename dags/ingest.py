@@ -35,14 +35,12 @@ SCHEDULE = os.environ.get("EVENTWATCH_INGEST_SCHEDULE", "*/15 * * * *")
 def ingest():
     @task(pool=WRITER_POOL)
     def plan() -> list[dict]:
-        from contextlib import closing
-
-        from pipelines.db import connect
+        from pipelines import stages
         from pipelines.ingest import plan_fetches
         from pipelines.orchestration import settings_for_run, to_xcom
 
         settings = settings_for_run(get_current_context())
-        with closing(connect(settings)) as con:
+        with stages.writing(settings, "ingest plan") as con:
             return [to_xcom(p) for p in plan_fetches(con, settings)]
 
     @task
@@ -54,15 +52,13 @@ def ingest():
 
     @task(pool=WRITER_POOL)
     def load(fetched: list[dict]) -> dict:
-        from contextlib import closing
-
-        from pipelines.db import connect
+        from pipelines import stages
         from pipelines.ingest import ArchivedFetch, record_fetch
         from pipelines.orchestration import settings_for_run
 
         context = get_current_context()
         settings = settings_for_run(context)
-        with closing(connect(settings)) as con:
+        with stages.writing(settings, "ingest load", context["run_id"]) as con:
             outcomes = [record_fetch(con, settings, context["run_id"], ArchivedFetch(**f)) for f in fetched]
         return {"feeds_ok": sum(o.ok for o in outcomes), "feeds_failed": sum(not o.ok for o in outcomes)}
 

@@ -7,7 +7,7 @@ import csv
 import json
 import logging
 import sys
-from contextlib import closing
+from contextlib import closing, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines import __version__, stages
 from pipelines.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
+from pipelines.runlock import RunLocked, read_lock
 from pipelines.settings import Settings
 
 log = logging.getLogger("eventwatch")
@@ -104,7 +105,8 @@ def cmd_query(args) -> int:
     if not path.exists():
         hint = "run `eventwatch run` first" + ("" if args.live else " (or use --live)")
         raise FileNotFoundError(f"no database at {path}: {hint}")
-    with closing(duckdb.connect(str(path), read_only=True)) as con:
+    guard = read_lock(settings) if args.live else nullcontext()  # the snapshot never waits for a writer
+    with guard, closing(duckdb.connect(str(path), read_only=True)) as con:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
@@ -132,12 +134,13 @@ def _feeds_status(settings: Settings) -> None:
     from pipelines.feed_state import feed_status
 
     feeds = load_feeds(settings.feeds_file)
-    con = duckdb.connect(str(settings.database), read_only=True) if settings.database.exists() else None
-    try:
-        rows = feed_status(con, feeds, settings.as_of)
-    finally:
-        if con is not None:
-            con.close()
+    with read_lock(settings):
+        con = duckdb.connect(str(settings.database), read_only=True) if settings.database.exists() else None
+        try:
+            rows = feed_status(con, feeds, settings.as_of)
+        finally:
+            if con is not None:
+                con.close()
     header = ("feed", "state", "last success", "failures", "next poll", "per day", "last error")
     table = [(r.feed_id, r.state, _cell(r.last_success_at) or "never", str(r.consecutive_failures), r.next_poll,
               f"{r.entries_per_day:.1f}",
@@ -159,13 +162,12 @@ def cmd_feeds(args) -> int:
     elif args.feeds_command == "status":
         _feeds_status(settings)
     elif args.feeds_command in ("enable", "disable"):
-        from pipelines.db import connect
         from pipelines.feed_state import set_parked
 
         feed = next((f for f in load_feeds(settings.feeds_file) if f.id == args.id), None)
         if feed is None:
             raise FeedsFileError(f"no feed with id {args.id!r} in {settings.feeds_file}")
-        with closing(connect(settings)) as con:
+        with stages.writing(settings, f"feeds {args.feeds_command}") as con:
             set_parked(con, feed, args.feeds_command == "disable", at=settings.as_of, reason=getattr(args, "reason", None))
         print(f"feed {feed.id} {'parked' if args.feeds_command == 'disable' else 'enabled: due at the next run'}")
     else:
@@ -258,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a stage failure: one line, the reason
         from pipelines.gates import GateFailed
 
-        kind = "blocked" if isinstance(exc, GateFailed) else "failed"
+        kind = "blocked" if isinstance(exc, GateFailed) else "busy" if isinstance(exc, RunLocked) else "failed"
         print(f"eventwatch {args.command}: {kind}: {exc}", file=sys.stderr)
         log.debug("traceback", exc_info=True)
         return 1

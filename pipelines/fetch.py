@@ -7,15 +7,24 @@ decompression, and a redirect limit. Redirects are followed by hand so that each
 chain of permanent redirects (301, 308) from the start moves the feed; a temporary one does not.
 A file has validators too (size and modification time), so re-reading an unchanged file is as
 cheap as a 304.
+
+Network policy (`refusal`): the URL the operator listed may point anywhere, a test server on
+127.0.0.1 or an intranet host included. Any other URL the fetcher is sent to (a redirect target, a
+feed's moved URL, later an article page) is requested only if it is on the listed URL's own host
+and port, or if its host resolves to global addresses only. So a feed cannot redirect eventwatch to
+a cloud metadata service, a loopback port or an internal network.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse, urlsplit
 
 import requests
 import urllib3
@@ -28,6 +37,9 @@ _ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, appli
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+Resolver = Callable[[str, int], list[str]]  # host, port -> its addresses
+_UNIQUE_LOCAL = ipaddress.ip_network("fc00::/7")
 
 
 @dataclass(frozen=True)
@@ -48,16 +60,94 @@ class FetchResult:
         return self.error is None
 
 
+def same_host(url: str, other: str) -> bool:
+    """Both URLs name the same host and port; an http and an https URL on their default ports count as one."""
+    try:
+        a, b = urlsplit(url), urlsplit(other)
+        if not a.hostname or a.hostname != b.hostname:  # hostname is lower-cased by urlsplit
+            return False
+        ports = [(p.port, _DEFAULT_PORTS.get(p.scheme.lower())) for p in (a, b)]
+    except ValueError:  # a malformed port or host
+        return False
+    (port_a, default_a), (port_b, default_b) = ports
+    if (port_a or default_a) == (port_b or default_b):
+        return True
+    return port_a in (None, default_a) and port_b in (None, default_b)  # http -> https on the same host
+
+
+def address_kind(address: str) -> str | None:
+    """Why an IP address is off limits unless listed ("loopback", "link-local", ...), or None if it is global."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone ("fe80::1%eth0") is not part of it
+    if isinstance(ip, ipaddress.IPv6Address) and (ip.ipv4_mapped or ip.sixtofour):
+        ip = ip.ipv4_mapped or ip.sixtofour  # an IPv4 address in IPv6 clothing is judged as itself
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _UNIQUE_LOCAL:
+        return "unique-local"
+    for kind in ("loopback", "link_local", "multicast", "unspecified", "private", "reserved"):
+        if getattr(ip, f"is_{kind}"):
+            return kind.replace("_", "-")
+    return None if ip.is_global else "non-global"
+
+
+def refusal(url: str, listed_url: str | None, resolve: Resolver | None = None) -> str | None:
+    """Why eventwatch must not connect to `url` (None if it may), `listed_url` being what the operator listed.
+
+    The listed URL's own host and port are trusted; any other host must resolve to global
+    addresses only (every address is checked). The check happens before any connection is made.
+    """
+    if listed_url is not None and same_host(url, listed_url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 80)
+    except ValueError as exc:
+        return f"{url} is not a valid URL ({exc})"
+    if not host:
+        return f"{url} has no host"
+    try:
+        addresses = [host] if _is_ip(host) else (resolve or _resolve)(host, port)
+    except OSError as exc:
+        return f"cannot resolve {host}: {exc.strerror or exc}"
+    for address in addresses:
+        kind = address_kind(address)
+        if kind is not None:
+            where = host if address == host else f"{host} ({address})"
+            return f"{where} is a {kind} address; only the host of the URL listed in the feeds file may be non-global"
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return True
+    except ValueError:
+        return False
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (what the HTTP client would pick from)."""
+    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    if not addresses:
+        raise OSError(f"no address for {host}")
+    return addresses
+
+
 def fetch(url: str, etag: str | None = None, last_modified: str | None = None,
-          policy: FetchPolicy | None = None) -> FetchResult:
-    """Fetch `url` (http, https or file) conditionally; never raises for network or file errors."""
+          policy: FetchPolicy | None = None, listed_url: str | None = None) -> FetchResult:
+    """Fetch `url` (http, https or file) conditionally; never raises for network or file errors.
+
+    `listed_url` is the feeds file's URL for this feed (default: `url` itself); see `refusal`.
+    """
     policy = policy or FetchPolicy()
     started = time.monotonic()
+    listed_url = url if listed_url is None else listed_url
     scheme = urlparse(url).scheme.lower()
+    refused = refusal(url, listed_url) if scheme in ("http", "https") else None
     if scheme == "file":
         result = _fetch_file(url, etag, policy)
+    elif refused:  # a moved feed whose new home is no longer fit to visit
+        result = dict(body=None, http_status=None, headers={}, error=f"refused {url}: {refused}")
     elif scheme in ("http", "https"):
-        result = _fetch_http(url, etag, last_modified, policy, started)
+        result = _fetch_http(url, etag, last_modified, policy, started, listed_url)
     else:
         result = dict(body=None, http_status=None, headers={}, error=f"unsupported URL scheme {scheme!r}")
     return FetchResult(url=url, duration_ms=(time.monotonic() - started) * 1000, **result)
@@ -80,7 +170,7 @@ def _fetch_file(url: str, etag: str | None, policy: FetchPolicy) -> dict:
 
 
 def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: FetchPolicy,
-                started: float) -> dict:
+                started: float, listed_url: str) -> dict:
     request_headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
     if etag:
         request_headers["If-None-Match"] = etag
@@ -111,6 +201,10 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: F
                         if urlparse(location).scheme.lower() not in ("http", "https"):
                             return dict(body=None, http_status=status, headers=headers, **state,
                                         error=f"redirect to a non-HTTP URL {location}")
+                        refused = refusal(location, listed_url)
+                        if refused:  # checked before connecting: the target never sees a request
+                            return dict(body=None, http_status=status, headers=headers, **state,
+                                        error=f"redirect to {location} refused: {refused}")
                         if location in visited:
                             return dict(body=None, http_status=status, headers=headers, **state,
                                         error=f"redirect loop: {location} again after {len(hops)} hops")

@@ -145,7 +145,8 @@ def plan_fetches(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Fet
 
 def fetch_and_archive(plan: FetchPlan, settings: Settings) -> ArchivedFetch:
     """Fetch one feed and archive its body; touches no database, so many run at once."""
-    result = fetch(plan.url, etag=plan.etag, last_modified=plan.last_modified, policy=settings.fetch_policy)
+    result = fetch(plan.url, etag=plan.etag, last_modified=plan.last_modified, policy=settings.fetch_policy,
+                   listed_url=plan.configured_url or plan.url)  # the feeds file's URL is the trusted one
     digest, error = None, result.error
     if result.body is not None:
         try:

@@ -9,6 +9,10 @@ from pathlib import Path
 
 from pipelines.polling import FetchPolicy
 
+# a second writer waits this long for the first: enough for a stage or a short run to finish, short
+# enough that a run started by mistake says so within two minutes
+DEFAULT_LOCK_WAIT_S = 120.0
+
 
 def parse_as_of(value: str | None) -> datetime:
     """Parse an ISO 8601 instant into a naive UTC datetime; None means now."""
@@ -39,6 +43,7 @@ class Settings:
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)  # fetch limits and polling schedule
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S  # how long a writer waits for another one (pipelines.runlock)
 
     @property
     def database(self) -> Path:
@@ -85,4 +90,18 @@ class Settings:
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,
             fetch_policy=FetchPolicy.from_env(env),
+            lock_wait_s=_lock_wait(env.get("EVENTWATCH_LOCK_WAIT_S")),
         )
+
+
+def _lock_wait(raw: str | None) -> float:
+    """EVENTWATCH_LOCK_WAIT_S as seconds (>= 0), or the default when unset."""
+    if raw is None or not raw.strip():
+        return DEFAULT_LOCK_WAIT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ValueError(f"EVENTWATCH_LOCK_WAIT_S={raw!r} is not a number of seconds (0 or more)")
+    return value

@@ -1,19 +1,25 @@
 """The stages as plain functions of explicit settings: the CLI and the Airflow DAGs both call these.
 
 Each stage opens the working database, does its work in transactions and closes it, so that dbt
-(which opens the file itself) and the next stage never meet a held lock.
+(which opens the file itself) and the next stage never meet a held lock. Each also holds the data
+dir's run lock (pipelines.runlock) while it works, so a second writer, from the CLI or from Airflow,
+waits for it instead of meeting DuckDB's lock error; `run_all` holds it across the whole chain.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+
+import duckdb
 
 from pipelines.db import connect
 from pipelines.gates import STAGES, GateOutcome, run_gates
 from pipelines.ingest import IngestSummary, ReparseSummary, run_fetch
+from pipelines.runlock import run_lock
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,9 +29,16 @@ def new_run_id(settings: Settings) -> str:
     return f"{settings.as_of:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
+@contextmanager
+def writing(settings: Settings, what: str, run_id: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The working database, opened for writing under the data dir's run lock (for callers outside a stage)."""
+    with run_lock(settings, what, run_id), closing(connect(settings)) as con:
+        yield con
+
+
 def fetch(settings: Settings, run_id: str) -> IngestSummary:
     """Fetch every feed into the archive and raw.entries (gate them with `check(..., ("fetch",))`)."""
-    with closing(connect(settings)) as con:
+    with writing(settings, "fetch", run_id) as con:
         return run_fetch(con, settings, run_id)
 
 
@@ -33,7 +46,7 @@ def reparse(settings: Settings, feed_id: str | None = None) -> ReparseSummary:
     """Rebuild raw.entries from the archived bodies with today's parser, no network."""
     from pipelines.ingest import reparse as _reparse
 
-    with closing(connect(settings)) as con:
+    with writing(settings, "reparse") as con:
         return _reparse(con, settings, feed_id)
 
 
@@ -42,7 +55,7 @@ def extract(settings: Settings):
     from pipelines.extract import load_gazetteer
     from pipelines.extract.stage import run_extract
 
-    with closing(connect(settings)) as con:
+    with writing(settings, "extract") as con:
         return run_extract(con, load_gazetteer())
 
 
@@ -54,15 +67,16 @@ def transform(settings: Settings, *, full_refresh: bool = False):
     """
     from pipelines.transform import build
 
-    with closing(connect(settings)):
-        pass  # make sure the Python-owned tables exist before dbt reads them
-    return build(settings, full_refresh=full_refresh)
+    with run_lock(settings, "transform"):
+        with closing(connect(settings)):
+            pass  # make sure the Python-owned tables exist before dbt reads them
+        return build(settings, full_refresh=full_refresh)
 
 
 def check(settings: Settings, run_id: str, stages: tuple[str, ...] = STAGES) -> list[GateOutcome]:
     """Run the quality gates of the given stages; raises GateFailed on a blocking failure."""
     outcomes: list[GateOutcome] = []
-    with closing(connect(settings)) as con:
+    with writing(settings, "check", run_id) as con:
         for stage in stages:
             outcomes += run_gates(con, settings, stage, run_id)
     return outcomes
@@ -72,7 +86,7 @@ def publish(settings: Settings, run_id: str):
     """Copy the marts and quality results into the read-only snapshot."""
     from pipelines.publish import publish as _publish
 
-    with closing(connect(settings)) as con:
+    with writing(settings, "publish", run_id) as con:
         return _publish(con, settings, run_id)
 
 
@@ -106,7 +120,7 @@ class RunSummary:
 
 
 def mart_counts(settings: Settings) -> dict[str, int]:
-    with closing(connect(settings)) as con:
+    with writing(settings, "counts") as con:
         return {
             name: con.execute(sql).fetchone()[0]
             for name, sql in {
@@ -122,12 +136,13 @@ def mart_counts(settings: Settings) -> dict[str, int]:
 def run_all(settings: Settings) -> RunSummary:
     """The whole chain once: fetch, gate, extract, dbt build, gate, publish. Raises on a blocking failure."""
     summary = RunSummary(new_run_id(settings))
-    summary.ingest = fetch(settings, summary.run_id)
-    summary.gates += check(settings, summary.run_id, stages=("fetch",))
-    extract(settings)
-    summary.gates += check(settings, summary.run_id, stages=("extract",))
-    transform(settings)
-    summary.gates += check(settings, summary.run_id, stages=("marts",))
-    publish(settings, summary.run_id)
-    summary.counts = mart_counts(settings)
+    with run_lock(settings, "run", summary.run_id):
+        summary.ingest = fetch(settings, summary.run_id)
+        summary.gates += check(settings, summary.run_id, stages=("fetch",))
+        extract(settings)
+        summary.gates += check(settings, summary.run_id, stages=("extract",))
+        transform(settings)
+        summary.gates += check(settings, summary.run_id, stages=("marts",))
+        publish(settings, summary.run_id)
+        summary.counts = mart_counts(settings)
     return summary
