@@ -148,7 +148,7 @@ def test_a_kill_during_load_then_a_rerun_equals_an_uninterrupted_run(baseline, t
 
 
 @pytest.mark.reliability(
-    kind="crash", fault="SIGKILL in the middle of an incremental dbt build, after 12 of 25 models",
+    kind="crash", fault="SIGKILL in the middle of an incremental dbt build, as its 12th model finishes",
     outcome="the last snapshot stays published; the build log says the build did not complete, so the rerun "
             "does a full refresh and every table equals an uninterrupted run's",
     lost="nothing")

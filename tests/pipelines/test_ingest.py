@@ -13,7 +13,7 @@ import pytest
 from pipelines import archive
 from pipelines.feed_state import set_parked
 from pipelines.feeds import load_feeds
-from pipelines.ingest import fetch_and_archive, plan_fetches, record_fetch, reparse
+from pipelines.ingest import ArchiveError, fetch_and_archive, plan_fetches, record_fetch, reparse
 from pipelines.schema import ensure_schema
 from tests.pipelines.conftest import T0
 from tests.pipelines.feeds_fixtures import (ACCENTED_TITLE, ATOM_WITH_BASE, LATIN_TITLE, RSS_TWO_ITEMS,
@@ -326,6 +326,25 @@ def test_reparse_rebuilds_the_entries_from_the_archive_without_the_network(inges
     assert ingest.all(entries) == expected and ingest.all("select * from raw.fetch_log order by fetch_id") == log
     assert len(feed_server.requests) == requests
 
+
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the archive cannot be written (its directory is a file: the fast stand-in for a full disk)",
+    outcome="the fetch stage stops with ArchiveError naming the feed; no fetch log row and no feed state are "
+            "written, so the feed is still due and the next run fetches it",
+    lost="nothing")
+def test_an_archive_that_cannot_keep_a_body_stops_the_stage_and_records_nothing(ingest, feed_server):
+    feed_server.serve("/wire.xml", RSS_TWO_ITEMS)
+    ingest.feeds({"wire": feed_server.url("/wire.xml")})
+    ingest.con  # the data dir exists...
+    ingest.settings.archive_dir.write_text("not a directory")  # ...but no body can be stored under it
+    with pytest.raises(ArchiveError, match="cannot archive the body of feed wire: "):
+        ingest.run()
+    assert ingest.one("select count(*) from raw.fetch_log") == (0,)
+    assert ingest.one("select count(*) from raw.feed_state") == (0,)
+    ingest.settings.archive_dir.unlink()
+    again = ingest.run()
+    assert again.feeds_ok == 1 and again.total("new") == 2
 
 @pytest.mark.reliability(
     kind="fault",
