@@ -11,7 +11,7 @@ DEMO_AS_OF ?= 2022-02-23T12:00:00Z
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast bench lint clean help
+.PHONY: setup demo test test-fast bench lint reliability-doc clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,6 +48,9 @@ bench: setup  ## measure stage throughput and run times against the targets in B
 lint: setup  ## sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
 	@lintdb=$$(mktemp -d) && cd dbt_project && EVENTWATCH_DB=$$lintdb/lint.duckdb ../$(BIN)/sqlfluff lint . ; \
 		status=$$?; rm -rf $$lintdb; exit $$status
+
+reliability-doc: setup  ## regenerate docs/reliability.md from the tests' reliability markers
+	$(BIN)/python -m tests.reliability_doc --write
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf $(DATA_DIR) dbt_project/target dbt_project/logs

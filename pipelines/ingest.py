@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import archive
+from pipelines.faults import crash_point
 from pipelines.feed_state import FeedState, load_states, save_state
 from pipelines.feeds import load_feeds
 from pipelines.fetch import fetch
@@ -40,6 +41,14 @@ from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
 _NOTHING = LoadCounts(0, 0, 0, 0, 0)
+
+
+class ArchiveError(RuntimeError):
+    """A fetched body could not be archived (disk full, read-only): the run stops, the fetch is not recorded.
+
+    Never parse what could not be kept; and a full disk is not the feed's failure, so it must not
+    count towards the feed's backoff or parking.
+    """
 
 
 @dataclass(frozen=True)
@@ -151,8 +160,8 @@ def fetch_and_archive(plan: FetchPlan, settings: Settings) -> ArchivedFetch:
     if result.body is not None:
         try:
             digest = archive.store(settings.archive_dir, result.body)
-        except OSError as exc:  # never parse what could not be kept
-            error = f"cannot archive the body: {exc}"
+        except OSError as exc:  # our disk, not the feed: stop the run rather than blame the feed
+            raise ArchiveError(f"cannot archive the body of feed {plan.feed_id}: {exc}") from exc
     return ArchivedFetch(plan.feed_id, plan.url, result.http_status, result.headers, error, result.duration_ms,
                          digest, len(result.body) if result.body is not None else None, result.final_url,
                          result.redirects, result.permanent_url, result.not_modified, plan.configured_url,
@@ -315,6 +324,7 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
         _insert_log(con, _log_row(settings, run_id, fetch_id, fetched, error, counts, parsed, schedule, moved_to,
                                   body_unchanged, seq))
         save_state(con, new_state)
+        crash_point("load")
         con.commit()
     except Exception as exc:
         con.rollback()  # all of this fetch's rows or none of them

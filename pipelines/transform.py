@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from pipelines.faults import crash_point
 from pipelines.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -72,13 +73,19 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
     }
     with _environment(environment):
         try:
-            outcome = dbtRunner().invoke(command)
+            outcome = dbtRunner(callbacks=[_on_dbt_event]).invoke(command)
         finally:
             _release_database()
     result = _count(outcome.success, outcome.result)
     if not outcome.success:
         raise TransformError(_failure_reason(" ".join(args), outcome))
     return result
+
+
+def _on_dbt_event(event: Any) -> None:
+    """dbt reports each finished model: a crash test may kill the build there (pipelines/faults.py)."""
+    if event.info.name == "LogModelResult":
+        crash_point("dbt")
 
 
 def build(settings: Settings, *, full_refresh: bool = False) -> DbtResult:

@@ -54,6 +54,12 @@ def _break(data_dir: Path, sql: str) -> None:
         con.execute(sql)
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="every extracted mention gone, as from an extractor that lost its gazetteer",
+    outcome="the extract_yield gate blocks before dbt runs: exit 1, a one-line reason; the published snapshot stays"
+            " byte-identical",
+    lost="that run's update; the last good snapshot stays published")
 def test_extraction_yield_collapse_blocks_before_dbt(data_dir):
     snapshot = data_dir / "published" / "eventwatch.duckdb"
     before, mentions = _digest(snapshot), _count(data_dir, "marts.fct_mentions")
@@ -72,6 +78,11 @@ def test_extraction_yield_collapse_blocks_before_dbt(data_dir):
                            "order by checked_at desc limit 1").fetchone() == (False, "block")
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="four feeds' entries deleted consistently, so dbt's own tests pass",
+    outcome="the marts_row_counts gate blocks the publish: exit 1; the snapshot stays byte-identical",
+    lost="that run's update; the last good snapshot stays published")
 def test_a_mart_that_loses_most_of_its_rows_is_not_published(data_dir, tmp_path):
     snapshot = data_dir / "published" / "eventwatch.duckdb"
     before = _digest(snapshot)
@@ -103,6 +114,11 @@ def test_a_replay_to_an_earlier_instant_may_shrink_the_marts(data_dir):
     assert _count(data_dir, "marts.articles", snapshot=True) < 30
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="entries deleted from under their extractions (broken relationships)",
+    outcome="a dbt relationship test fails the build: exit 1 naming the test; the snapshot stays byte-identical",
+    lost="that run's update; the last good snapshot stays published")
 def test_a_failing_dbt_test_leaves_the_snapshot_published(data_dir, tmp_path):
     snapshot = data_dir / "published" / "eventwatch.duckdb"
     before = _digest(snapshot)

@@ -174,6 +174,12 @@ def _href_hashes(html: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", FILES)
+@pytest.mark.reliability(
+    kind="input",
+    fault="each file of the third-party corpus of malformed, mis-encoded and hostile feeds (../shared/corpus)",
+    outcome="every entry parsed or set aside with a reason, no mojibake where the bytes allow, no active content in"
+            " stored HTML: the outcome its MANIFEST row asks for",
+    lost="only the entries set aside, each with its reason")
 def test_corpus_file_gets_the_outcome_its_manifest_row_asks_for(name):
     row = MANIFEST[name]
     parsed = _parse(name)
@@ -188,6 +194,12 @@ def test_corpus_file_gets_the_outcome_its_manifest_row_asks_for(name):
     assert OUTCOMES[name[:3]](parsed), f"{name}: {row['notes'][:120]}"
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="the whole third-party corpus served over HTTP, then polled again",
+    outcome="every body archived byte for byte; only the empty document fails; the second poll is all conditional "
+            "and changes no row",
+    lost="the empty document's poll")
 def test_every_corpus_file_ingested_over_http_then_only_conditional_requests(ingest, feed_server):
     urls = {}
     for name in FILES:

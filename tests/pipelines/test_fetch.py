@@ -3,6 +3,8 @@
 import gzip
 import socket
 
+import pytest
+
 from pipelines.fetch import fetch
 from pipelines.polling import FetchPolicy
 
@@ -30,18 +32,33 @@ def test_last_modified_round_trip_without_etag(feed_server):
     assert "If-None-Match" not in feed_server.requests[-1]["headers"]
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the feed server answers HTTP 500",
+    outcome="the fetch returns an error carrying the status (no exception escapes)",
+    lost="that poll of that feed")
 def test_http_error_status_is_an_error_not_an_exception(feed_server):
     feed_server.serve("/broken.xml", b"oops", status=500, conditional=False)
     result = fetch(feed_server.url("/broken.xml"))
     assert not result.ok and result.http_status == 500 and "HTTP 500" in result.error
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the feed server answers 429 Too Many Requests with Retry-After",
+    outcome="an error that keeps the Retry-After header, for the scheduler to honour",
+    lost="that poll of that feed")
 def test_429_keeps_the_retry_after_header(feed_server):
     feed_server.serve("/busy.xml", b"slow down", status=429, headers={"Retry-After": "120"}, conditional=False)
     result = fetch(feed_server.url("/busy.xml"))
     assert not result.ok and result.http_status == 429 and result.headers["retry-after"] == "120"
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="connection refused: nothing listens on the feed's port",
+    outcome="an error naming the connection failure, with no HTTP status",
+    lost="that poll of that feed")
 def test_connection_refused_has_no_status():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,6 +94,11 @@ def test_a_permanent_move_stops_at_the_first_temporary_hop(feed_server):
     assert result.final_url == feed_server.url("/d.xml")
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a redirect loop (ping -> pong -> ping)",
+    outcome="stopped after the two requests of the loop with the error 'redirect loop'",
+    lost="that poll of that feed")
 def test_redirect_loop_is_an_error(feed_server):
     feed_server.redirect("/ping.xml", "/pong.xml", 302)
     feed_server.redirect("/pong.xml", "/ping.xml", 302)
@@ -84,6 +106,11 @@ def test_redirect_loop_is_an_error(feed_server):
     assert not result.ok and "redirect loop" in result.error and len(feed_server.requests) == 2
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a chain of redirects one hop longer than the limit",
+    outcome="the error 'too many redirects'; a chain within the limit is followed",
+    lost="that poll of that feed")
 def test_redirect_limit(feed_server):
     for i in range(4):
         feed_server.redirect(f"/hop{i}.xml", f"/hop{i + 1}.xml", 307)
@@ -93,12 +120,22 @@ def test_redirect_limit(feed_server):
     assert not result.ok and "too many redirects" in result.error
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a server that accepts the request and then says nothing",
+    outcome="the read timeout ends the fetch with an error",
+    lost="that poll of that feed")
 def test_read_timeout(feed_server):
     feed_server.serve("/slow.xml", FEED, delay_s=10)  # released when the test ends
     result = fetch(feed_server.url("/slow.xml"), policy=FetchPolicy(read_timeout_s=0.3, total_timeout_s=5))
     assert not result.ok and result.http_status is None and "read timeout" in result.error
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a dripping body: every byte within the read timeout, the whole far too slow",
+    outcome="the total-time bound ends the fetch with an error; no partial body is kept",
+    lost="that poll of that feed")
 def test_total_time_bounds_a_body_that_trickles_in(feed_server):
     # every byte arrives well within the read timeout; only the total bound can stop this fetch
     feed_server.serve("/drip.xml", FEED * 20, trickle_s=0.02)
@@ -114,6 +151,11 @@ def test_gzip_body_is_decompressed_and_counted_decompressed(feed_server):
     assert not limited.ok and "limit" in limited.error
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="a gzip bomb: 5 MB of spaces sent as under 10 KB of gzip",
+    outcome="decompression stops at the body limit (counted after decompression); an error, no body",
+    lost="that poll of that feed")
 def test_gzip_bomb_stops_at_the_limit(feed_server):
     bomb = b"<rss>" + b" " * 5_000_000 + b"</rss>"
     feed_server.serve("/bomb.xml", bomb, gzip=True)
@@ -122,6 +164,11 @@ def test_gzip_bomb_stops_at_the_limit(feed_server):
     assert not result.ok and result.body is None and "over the 1000000-byte limit" in result.error
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a huge body, with and without a Content-Length",
+    outcome="refused from the announced length, or cut off at the byte limit while streaming",
+    lost="that poll of that feed")
 def test_body_over_the_limit_announced_or_not(feed_server):
     feed_server.serve("/big.xml", FEED * 100)
     feed_server.serve("/big-unannounced.xml", FEED * 100, content_length=False)
@@ -133,6 +180,11 @@ def test_body_over_the_limit_announced_or_not(feed_server):
     assert fetch(feed_server.url("/big-unannounced.xml")).body == FEED * 100
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a file:// feed that does not exist",
+    outcome="an error 'cannot read'",
+    lost="that poll of that feed")
 def test_file_urls_have_validators_and_missing_files_are_errors(tmp_path):
     path = tmp_path / "f.xml"
     path.write_bytes(FEED)
@@ -146,6 +198,11 @@ def test_file_urls_have_validators_and_missing_files_are_errors(tmp_path):
     assert not missing.ok and "cannot read" in missing.error
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="an ftp:// feed URL",
+    outcome="an error 'unsupported URL scheme'",
+    lost="that poll of that feed")
 def test_unsupported_scheme():
     result = fetch("ftp://example.org/feed.xml")
     assert not result.ok and "unsupported URL scheme" in result.error

@@ -13,7 +13,7 @@ import pytest
 from pipelines import archive
 from pipelines.feed_state import set_parked
 from pipelines.feeds import load_feeds
-from pipelines.ingest import fetch_and_archive, plan_fetches, record_fetch, reparse
+from pipelines.ingest import ArchiveError, fetch_and_archive, plan_fetches, record_fetch, reparse
 from pipelines.schema import ensure_schema
 from tests.pipelines.conftest import T0
 from tests.pipelines.feeds_fixtures import (ACCENTED_TITLE, ATOM_WITH_BASE, LATIN_TITLE, RSS_TWO_ITEMS,
@@ -72,6 +72,12 @@ def test_a_changed_body_is_a_new_version(ingest, feed_server):
     assert (edited.total("new"), edited.total("new_versions"), edited.total("unchanged")) == (0, 1, 1)
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="HTTP 429 with Retry-After: 3600, then the feed recovers",
+    outcome="the failure is logged; the feed is not polled again for an hour, then loads and its failure count "
+            "resets",
+    lost="nothing: its entries load at the next poll")
 def test_429_with_retry_after_sets_the_next_poll(ingest, feed_server):
     feed_server.serve("/busy.xml", b"", status=429, headers={"Retry-After": "3600"}, conditional=False)
     feed_server.then("/busy.xml", RSS_TWO_ITEMS)
@@ -85,6 +91,11 @@ def test_429_with_retry_after_sets_the_next_poll(ingest, feed_server):
     assert ingest.state("busy")["consecutive_failures"] == 0
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="HTTP 503 twice, then the feed recovers",
+    outcome="exponential backoff with jitter between polls, then a normal success; the last error stays on record",
+    lost="nothing: its entries load when it recovers")
 def test_503_backs_off_then_recovers_and_keeps_the_last_error(ingest, feed_server):
     feed_server.serve("/down.xml", b"", status=503, conditional=False)
     feed_server.then("/down.xml", b"", status=503, conditional=False)
@@ -112,6 +123,12 @@ def test_max_age_delays_the_next_poll(ingest, feed_server):
     assert ingest.run(timedelta(hours=1)).not_due == ("cached",)
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="HTTP 500 on every poll, for days",
+    outcome="parked after the configured number of consecutive failures and not polled, even with --force, until "
+            "re-enabled; the other feed loads throughout",
+    lost="that feed's entries while it is parked")
 def test_parked_after_n_failures_until_enabled(ingest, feed_server):
     feed_server.serve("/gone-wrong.xml", b"", status=500, conditional=False)
     feed_server.serve("/fine.xml", RSS_TWO_ITEMS)
@@ -133,6 +150,11 @@ def test_parked_after_n_failures_until_enabled(ingest, feed_server):
     assert len(feed_server.requests_to("/gone-wrong.xml")) == 4
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="HTTP 410 Gone",
+    outcome="the feed is parked at once, with the reason",
+    lost="that feed's entries until `eventwatch feeds enable`")
 def test_410_gone_parks_at_once(ingest, feed_server):
     feed_server.serve("/gone.xml", b"", status=410, conditional=False)
     ingest.feeds({"gone": feed_server.url("/gone.xml")})
@@ -171,6 +193,13 @@ def test_a_temporary_redirect_keeps_the_url(ingest, feed_server):
     assert [r["path"] for r in feed_server.requests] == ["/feed.xml", "/today.xml", "/feed.xml", "/today.xml"]
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="five feeds failing in one run: HTML instead of a feed, a read timeout, HTTP 500, connection refused, a "
+          "missing file",
+    outcome="each failure is a raw.fetch_log row with its reason (the body archived where one came); the healthy "
+            "feed loads",
+    lost="those five polls")
 def test_failures_of_every_kind_are_logged_and_stop_nothing(ingest, feed_server):
     feed_server.serve("/ok.xml", RSS_TWO_ITEMS)
     feed_server.serve("/html.xml", b"<html><body><p>Not a feed at all</p></body></html>",
@@ -190,6 +219,11 @@ def test_failures_of_every_kind_are_logged_and_stop_nothing(ingest, feed_server)
     assert ingest.one("select http_status, bytes from raw.fetch_log where feed_id = 'refused'") == (None, None)
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="one feed's server stalls while another feed waits its turn",
+    outcome="the other feed is fetched while the slow one is still in flight",
+    lost="nothing")
 def test_one_slow_feed_never_holds_up_another(ingest, feed_server):
     fast_served = threading.Event()
     # the slow feed answers only once the fast one has been served, and the fast one only while
@@ -232,6 +266,12 @@ def test_progress_bar_only_on_a_terminal(ingest, feed_server):
     assert "fetch:" in drawn and "/1 [" in drawn
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the database write fails halfway through a feed's batch (its quarantine table dropped)",
+    outcome="the fetch's whole transaction rolls back; the attempt is logged as 'load failed'; the next poll loads "
+            "it all",
+    lost="nothing once the table is back")
 def test_a_failed_load_rolls_back_the_whole_batch(ingest, feed_server):
     # two more items share a guid with different content: both go to quarantine, after the first
     # item was already inserted in the same transaction
@@ -287,6 +327,30 @@ def test_reparse_rebuilds_the_entries_from_the_archive_without_the_network(inges
     assert len(feed_server.requests) == requests
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the archive cannot be written (its directory is a file: the fast stand-in for a full disk)",
+    outcome="the fetch stage stops with ArchiveError naming the feed; no fetch log row and no feed state are "
+            "written, so the feed is still due and the next run fetches it",
+    lost="nothing")
+def test_an_archive_that_cannot_keep_a_body_stops_the_stage_and_records_nothing(ingest, feed_server):
+    feed_server.serve("/wire.xml", RSS_TWO_ITEMS)
+    ingest.feeds({"wire": feed_server.url("/wire.xml")})
+    ingest.con  # the data dir exists...
+    ingest.settings.archive_dir.write_text("not a directory")  # ...but no body can be stored under it
+    with pytest.raises(ArchiveError, match="cannot archive the body of feed wire: "):
+        ingest.run()
+    assert ingest.one("select count(*) from raw.fetch_log") == (0,)
+    assert ingest.one("select count(*) from raw.feed_state") == (0,)
+    ingest.settings.archive_dir.unlink()
+    again = ingest.run()
+    assert again.feeds_ok == 1 and again.total("new") == 2
+
+@pytest.mark.reliability(
+    kind="fault",
+    fault="an archived body deleted before `eventwatch reparse`",
+    outcome="reparse refuses, naming the missing body, and changes no row",
+    lost="nothing")
 def test_reparse_refuses_when_a_body_is_missing(ingest, feed_server):
     feed_server.serve("/wire.xml", RSS_TWO_ITEMS)
     ingest.feeds({"wire": feed_server.url("/wire.xml")})
@@ -298,6 +362,11 @@ def test_reparse_refuses_when_a_body_is_missing(ingest, feed_server):
     assert ingest.one("select count(*) from raw.entries") == (2,)
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="HTTP charset headers that lie (UTF-8 sent as latin-1, cp1252 sent as UTF-8)",
+    outcome="decoded right from the bytes; the lie is recorded in raw.fetch_log",
+    lost="nothing")
 def test_a_lying_charset_header_still_decodes_right(ingest, feed_server):
     feed_server.serve("/utf8-said-latin1.xml", rss_with_title(ACCENTED_TITLE, "utf-8", "utf-8"),
                       headers={"Content-Type": "application/rss+xml; charset=iso-8859-1"})

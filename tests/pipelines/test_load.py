@@ -72,6 +72,12 @@ def _dated(date: bytes, updated: bytes | None = None) -> bytes:
     (b"Sat, 05 Feb 2022 10:00:00 +0000", None, (datetime(2022, 2, 5, 10), "published", "future")),
     (b"Thu, 06 Jan 2022 10:00:00 +0000", None, (datetime(2022, 1, 6, 10), "published", None)),  # within a day
 ])
+@pytest.mark.reliability(
+    kind="input",
+    fault="dates that cannot be right: epoch zero (1970), unreadable text, a day in the future",
+    outcome="the entry loads, with the fallback date where the feed's is implausible or unreadable, a date_flag "
+            "(before_1990, unparsed, future) and the feed's text kept",
+    lost="nothing")
 def test_date_flags(fresh_db, date, updated, expected):
     counts = _load(fresh_db, _dated(date, updated), "f1")
     assert counts.quarantined == 0 and counts.reconciles()

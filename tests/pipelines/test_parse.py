@@ -36,6 +36,12 @@ def test_html_to_text_keeps_paragraphs_and_drops_scripts():
     assert text == "One \u2014 two\n\nThree\n\nfour"
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="script injection: script, style, iframe, svg, forms, event handlers, javascript:/data: URLs in an item's"
+          " HTML",
+    outcome="stored HTML keeps the text and safe links and images only",
+    lost="the active content, by design")
 def test_sanitized_html_has_no_script_style_handler_or_dangerous_url():
     html = sanitize_html(SANITIZE_ME, base="https://ok.example/news/")
     lowered = html.lower()
@@ -107,12 +113,22 @@ def test_dates_to_utc(written, expected, how):
     assert (entry.published_at, entry.date_parsed_by, entry.published_raw) == (expected, how, written)
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="a feed cut off in the middle of an item",
+    outcome="the entries before the cut are kept and the feed is flagged not well-formed",
+    lost="the cut-off item")
 def test_a_partly_well_formed_feed_keeps_what_parses():
     cut = RSS_TWO_ITEMS.split(b"<item>\n  <title>A quiet")[0] + b"<item><title>Half an it"
     parsed = parse_feed(cut)
     assert [e.entry_key for e in parsed.entries][:1] == ["tw-1"] and parsed.bozo_reason
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="an empty item, and one key carried by two items with different content",
+    outcome="each is set aside with its reason (raw.quarantine); the other entries load",
+    lost="the ambiguous and empty items, kept in quarantine")
 def test_bad_entries_are_set_aside_with_a_reason():
     body = RSS_TWO_ITEMS.replace(b"</channel>", b"<item><description> </description></item>"
                                  b"<item><guid isPermaLink=\"false\">tw-1</guid><title>Again</title></item></channel>")
@@ -132,12 +148,27 @@ def test_an_item_repeated_identically_keeps_its_first_copy():
     assert [r.reason for r in parsed.rejected] == ["entry 2: duplicate entry key in one document"]
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="an HTML page or an empty body where a feed should be",
+    outcome="not a feed: no entries, and the fetch fails with that reason",
+    lost="that poll of that feed")
 def test_not_a_feed():
     parsed = parse_feed(b"<html><head><title>Welcome</title></head><body>hello</body></html>")
     assert not parsed.is_feed and parsed.entries == ()
     assert not parse_feed(b"").is_feed and parse_feed(RSS_TWO_ITEMS).is_feed
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="XXE: an external entity pointing at a local file",
+    outcome="the entity is never resolved; the file's content appears nowhere in the parse",
+    lost="nothing")
+@pytest.mark.reliability(
+    kind="input",
+    fault="billion laughs: eight levels of nested entities",
+    outcome="the entities do not expand; the parse stays small",
+    lost="nothing")
 def test_external_entities_are_never_fetched_and_entity_bombs_do_not_expand(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("THE-SECRET-VALUE")
@@ -154,6 +185,11 @@ def test_external_entities_are_never_fetched_and_entity_bombs_do_not_expand(tmp_
     assert all(len(e.title or "") < 1000 for e in parsed.entries)
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="a gzip bomb served as the body itself (no Content-Encoding)",
+    outcome="decompressed up to the body limit, then refused as not a feed",
+    lost="that poll of that feed")
 def test_a_gzipped_body_is_sniffed_from_its_bytes_and_bounded():
     assert parse_feed(gzip.compress(RSS_TWO_ITEMS)).entries == parse_feed(RSS_TWO_ITEMS).entries
     bomb = parse_feed(gzip.compress(b"<rss>" + b" " * 200_000 + b"</rss>"), max_bytes=100_000)
@@ -190,6 +226,11 @@ def test_undeclared_koi8r_and_declared_cp1251_russian():
         assert parsed.entries[0].title == RUSSIAN_TEXT and parsed.decoded.encoding == codec
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="an XML declaration naming an unknown charset; UTF-8 declared over cp1252 bytes",
+    outcome="decoded from the bytes; the lie is recorded in bozo_reason",
+    lost="nothing")
 def test_lies_are_recorded_as_the_documents_problem():
     bogus = parse_feed(rss_with_title(LATIN_TITLE, "no-such-charset", "utf-8"))
     assert "declared encoding 'no-such-charset' is unknown" in bogus.bozo_reason
@@ -203,6 +244,11 @@ def test_utf8_with_a_few_stray_cp1252_bytes_keeps_both():
     assert decoded.source == "mixed" and "Caf\u00e9 Desk" in decoded.text and ACCENTED_TITLE in decoded.text
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="mojibake: C1 control characters and double-encoded UTF-8 in titles",
+    outcome="repaired to the intended characters; real Latin text is left alone",
+    lost="nothing")
 def test_c1_controls_and_double_encoded_utf8_are_repaired():
     body = rss_with_title("don\u0092t", "utf-8", "utf-8")  # a cp1252 quote written as a Unicode C1 control
     assert parse_feed(body).entries[0].title == "don\u2019t"
@@ -210,6 +256,11 @@ def test_c1_controls_and_double_encoded_utf8_are_repaired():
     assert repair_mojibake("Ça va, São Paulo, Ärger") == "Ça va, São Paulo, Ärger"  # real Latin text untouched
 
 
+@pytest.mark.reliability(
+    kind="input",
+    fault="script injection inside a feed item's description",
+    outcome="the stored HTML of the parsed entry has no active content; its text is kept",
+    lost="the active content, by design")
 def test_stored_html_of_a_parsed_feed_is_sanitized():
     from xml.sax.saxutils import escape
 

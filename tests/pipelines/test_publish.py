@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from contextlib import closing
 
 import duckdb
@@ -49,3 +52,41 @@ def test_republish_replaces_the_snapshot_atomically(settings):
 def test_no_snapshot_yet_is_a_clear_error(settings):
     with pytest.raises(FileNotFoundError, match="run `eventwatch run` first"):
         open_snapshot(settings)
+
+
+@pytest.mark.reliability(
+    kind="fault",
+    fault="the staging files (.tmp and .tmp.wal) of a publish killed mid-copy, left next to the snapshot",
+    outcome="the next publish removes them; a live process's staging file is left alone",
+    lost="nothing")
+def test_a_dead_publishs_staging_files_are_removed_and_a_live_ones_kept(settings):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # its pid is free now: the files stand for a publish killed mid-copy
+    folder = settings.snapshot_path.parent
+    folder.mkdir(parents=True)
+    name = settings.snapshot_path.name
+    left = [folder / f".{name}.{dead.pid}.tmp", folder / f".{name}.{dead.pid}.tmp.wal"]
+    live = folder / f".{name}.{os.getppid()}.tmp"  # the parent is alive: a publish in progress
+    for path in (*left, live):
+        path.write_bytes(b"half a snapshot")
+    with closing(connect(settings)) as con:
+        _marts(con)
+        publish(con, settings, "run-1")
+    assert sorted(p.name for p in folder.iterdir()) == sorted([name, live.name])
+
+
+@pytest.mark.reliability(
+    kind="fault",
+    fault="publish fails halfway through copying (a view over a dropped table)",
+    outcome="the error propagates; no staging file, no snapshot and no row-count baseline are left",
+    lost="that run's publish; the previous snapshot stays")
+def test_a_failed_publish_leaves_no_staging_file_and_no_baseline(settings):
+    with closing(connect(settings)) as con:
+        _marts(con)
+        con.execute("create table marts.broken as select 1 as x")
+        con.execute("create view marts.gone as select * from marts.broken")
+        con.execute("drop table marts.broken")  # the view cannot be copied: publish fails mid-copy
+        with pytest.raises(duckdb.Error):
+            publish(con, settings, "run-1")
+        assert con.execute("select count(*) from quality.row_counts").fetchone() == (0,)
+    assert [p.name for p in settings.snapshot_path.parent.iterdir()] == []

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS
 
 DAY = timedelta(days=1)
@@ -18,6 +20,11 @@ def _feed(items: int, *, titled: bool = True, tag: str = "a") -> bytes:
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{body}</channel></rss>'.encode()
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="a broken feed: 2 items where it usually carries 20",
+    outcome="its whole batch is held back in raw.quarantine and the fetch fails; the other feed of the run loads",
+    lost="that feed's batch, kept in quarantine")
 def test_a_volume_drop_of_90_percent_holds_back_the_batch(ingest, feed_server):
     feed_server.serve("/wire.xml", _feed(20))
     feed_server.serve("/other.xml", RSS_TWO_ITEMS)
@@ -46,6 +53,11 @@ def test_a_quiet_day_is_not_a_broken_feed(ingest, feed_server):
     assert outcome.ok and outcome.counts.new == 3
 
 
+@pytest.mark.reliability(
+    kind="fault",
+    fault="every title vanishing from a feed that always had titles",
+    outcome="the whole batch is held back in raw.quarantine and the fetch fails",
+    lost="that feed's batch, kept in quarantine")
 def test_titles_vanishing_from_a_titled_feed_hold_back_the_batch(ingest, feed_server):
     feed_server.serve("/wire.xml", _feed(12))
     ingest.feeds({"wire": feed_server.url("/wire.xml")})
