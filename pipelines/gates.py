@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -119,28 +120,27 @@ def _plain(value):
     """A JSON-friendly Python value from what pandas and GX hand back (numpy scalars, NaN, NaT)."""
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
         value = value.item()
-    try:
-        if value != value:  # NaN
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
-def _rows(details: dict) -> tuple[dict, ...]:
-    return tuple({k: _plain(v) for k, v in row.items()} for row in details.get("unexpected_index_list") or ()
-                 if isinstance(row, dict))
+def _rows(details: dict, key: str | None) -> tuple[dict, ...]:
+    """GX's failing rows as plain dicts, the key first."""
+    rows = [row for row in details.get("unexpected_index_list") or () if isinstance(row, dict)]
+    return tuple({k: _plain(row[k]) for k in sorted(row, key=lambda name: name != key)} for row in rows)
 
 
 def _outcome(result, gate: Gate, abstained: str) -> ExpectationOutcome:
     config = result.expectation_config
     level = getattr(config, "severity", None)
-    quarantine = (config.meta or {}).get("on_failure") == QUARANTINE["on_failure"] and bool(gate.relation)
-    severity = "warn" if quarantine or getattr(level, "value", level) in ("warning", "info") else "block"
     details = result.result or {}
     unexpected = details.get("unexpected_count")
-    rows = _rows(details)
-    if result.exception_info and result.exception_info.get("raised_exception"):
+    rows = _rows(details, gate.key)
+    raised = bool(result.exception_info and result.exception_info.get("raised_exception"))
+    # a record-level rule that could not run, or failed without naming its records, is a batch problem
+    quarantine = ((config.meta or {}).get("on_failure") == QUARANTINE["on_failure"] and bool(gate.relation)
+                  and not raised and (bool(result.success) or bool(rows)))
+    severity = "warn" if quarantine or getattr(level, "value", level) in ("warning", "info") else "block"
+    if raised:
         detail = f"error: {result.exception_info.get('exception_message')}"
     elif unexpected is not None:
         detail = f"{unexpected} of {details.get('element_count')} rows unexpected"
@@ -172,11 +172,15 @@ def _batch(con: duckdb.DuckDBPyConnection, gate: Gate):
     return frame[~held], f"; abstained on {len(reasons)} of {len(frame)}: " + "; ".join(reasons[:_NAMED]) + more
 
 
-def run_gates(con: duckdb.DuckDBPyConnection, settings: Settings, stage: str, run_id: str) -> list[GateOutcome]:
-    """Validate every suite of `stage`, record the results, and raise GateFailed on a blocking failure."""
+def run_gates(con: duckdb.DuckDBPyConnection, settings: Settings, stage: str, run_id: str,
+              gates: list[Gate] | None = None) -> list[GateOutcome]:
+    """Validate every suite of `stage` (or the `gates` given), record the results, quarantine the records
+    that record-level rules failed, and raise GateFailed on a blocking failure."""
     import great_expectations as gx
 
-    gates = [gate for module in SUITE_MODULES[stage] for gate in importlib.import_module(module).gates(settings.as_of)]
+    if gates is None:
+        gates = [gate for module in SUITE_MODULES[stage]
+                 for gate in importlib.import_module(module).gates(settings.as_of)]
     context = _context(settings)
     datasource = context.data_sources.add_pandas(f"eventwatch_{stage}")
     results: list[GateOutcome] = []
@@ -260,3 +264,26 @@ def _record(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, res
     finally:
         con.unregister("_gate_summary")
         con.unregister("_gate_detail")
+
+
+def explain(results: list[GateOutcome], limit: int = 20) -> list[str]:
+    """Lines naming, for each failing, warning or quarantining expectation, the rows behind it."""
+    lines = []
+    for result in results:
+        for outcome in result.outcomes:
+            if outcome.success:
+                continue
+            action = "quarantines" if outcome.quarantine else ("warns" if outcome.severity == "warn" else "BLOCKS")
+            lines.append(f"{result.suite} {action}: {outcome.describe()}")
+            lines += [f"  {_row_text(row)}" for row in outcome.rows[:limit]]
+            if len(outcome.rows) > limit:
+                lines.append(f"  ... and {len(outcome.rows) - limit} more")
+    return lines or ["every expectation passed"]
+
+
+def _row_text(row: dict) -> str:
+    """One failing row as `key=value` pairs, long values cut."""
+    def cut(value) -> str:
+        text = json.dumps(value, default=str, ensure_ascii=False) if not isinstance(value, str) else value
+        return text if len(text) <= 80 else text[:79] + "…"
+    return "  ".join(f"{name}={cut(value)}" for name, value in row.items())

@@ -227,10 +227,10 @@ def test_a_far_future_date_is_ordinary_and_one_beyond_the_window_is_quarantined(
 
 
 GERMAN_TECH = [
-    ("Neue Version des Compilers", "de-1", "<p>Die neue Version des Compilers erscheint mit schnelleren "
-     "Builds, besseren Fehlermeldungen und einem überarbeiteten Paketmanager für große Projekte.</p>"),
-    ("Datenbank mit Spaltenspeicher", "de-2", "<p>Die Entwickler der Datenbank haben den Spaltenspeicher "
-     "neu geschrieben; Abfragen über viele Millionen Zeilen laufen nun deutlich schneller ab.</p>"),
+    ("Neue Version des Compilers", "de-1", ("<p>Die neue Version des Compilers erscheint mit schnelleren "
+     "Builds, besseren Fehlermeldungen und einem überarbeiteten Paketmanager für große Projekte.</p>")),
+    ("Datenbank mit Spaltenspeicher", "de-2", ("<p>Die Entwickler der Datenbank haben den Spaltenspeicher "
+     "neu geschrieben; Abfragen über viele Millionen Zeilen laufen nun deutlich schneller ab.</p>")),
 ]
 
 
@@ -296,3 +296,20 @@ def test_the_row_count_gate_abstains_below_its_minimum_baseline(settings):
         (failure,) = counts.blocking_failures
         assert sorted(row["relation"] for row in failure.rows) == sorted(m for m in WATCHED if m != "articles")
         assert "abstained on 1 of 5: articles: 10 rows at the last publish, need 20" in failure.detail
+
+
+@pytest.mark.reliability(kind="fault", fault="a record-level rule that cannot run (its column gone from the batch)",
+                         outcome="the gate blocks instead of quarantining nothing", lost="nothing (the run stops)")
+def test_a_record_rule_that_cannot_run_blocks(settings):
+    import great_expectations.expectations as gxe
+
+    from expectations import QUARANTINE, Gate
+
+    broken = Gate("fetch", "broken_rule", "select entry_version_id from raw.entries",
+                  (gxe.ExpectColumnValuesToBeNull(column="active_html", meta=QUARANTINE),),
+                  key="entry_version_id", relation="raw.entries")
+    with closing(connect(settings)) as con:
+        _load_sample(con, settings)
+        with pytest.raises(GateFailed, match="broken_rule blocked: expect_column_values_to_be_null on active_html"):
+            run_gates(con, settings, "fetch", "run-b1", gates=[broken])
+        assert _quarantined(con) == []
