@@ -153,6 +153,9 @@ def test_a_code_snippet_is_text_not_active_html(settings):
     ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "data:"),
     ("<img src=x onerror=alert(1) />", "onerror"),
 ])
+@pytest.mark.reliability(kind="input", fault="active markup in disguise: mixed case, entities and a tab in the "
+                         "scheme, data: and vbscript: URLs, a self-closing tag with a handler",
+                         outcome="found and named", lost="nothing")
 def test_active_markup_is_found_as_a_parser_sees_it(html, found):
     from expectations.articles import active_markup
 
@@ -169,6 +172,8 @@ def test_active_markup_is_found_as_a_parser_sees_it(html, found):
     '<img src="/img/map.png" alt="onload = 1">',
     "",
 ])
+@pytest.mark.reliability(kind="input", fault="markup that only looks active: code, prose, escaped tags, comments, "
+                         "a scheme inside a query string or an alt text", outcome="judged inert", lost="nothing")
 def test_inert_markup_is_not_active(html):
     from expectations.articles import active_markup
 
@@ -279,6 +284,9 @@ def test_a_feed_drifting_from_its_own_yield_warns_and_does_not_block(settings):
         assert "abstained on 1 of 2: technik-desk: 2 versions" in warning.detail
 
 
+@pytest.mark.reliability(kind="input", fault="a mart of 10 rows at the last publish down to 3, beside marts of 100 "
+                         "down to 3", outcome="the small one is not judged (said so), the others block",
+                         lost="nothing (the run stops)")
 def test_the_row_count_gate_abstains_below_its_minimum_baseline(settings):
     from expectations.marts import WATCHED
 
