@@ -1,7 +1,16 @@
 """Great Expectations suites as code, one module per stage (see pipelines/gates.py for how they run).
 
 Each module exposes `gates(as_of) -> list[Gate]`: the batch to pull from DuckDB and the
-expectations it must meet. Severity `critical` blocks the run; `warning` is recorded and shown.
+expectations it must meet. What a failure does depends on its grain:
+
+- an expectation tagged `meta=QUARANTINE` judges one record at a time: the failing records (by the
+  gate's `key`) are quarantined in `quality.quarantined` with their reason, the dbt staging models
+  leave them out, and the run goes on (the suite counts as a warning);
+- severity `warning` is recorded and shown;
+- anything else (severity `critical`, GX's default) is batch-level and blocks the run.
+
+A statistical gate names an `abstain` column: rows where it is not null (a sample too small to
+judge, with the reason) are left out of the batch, and every outcome says so.
 """
 
 from __future__ import annotations
@@ -13,6 +22,9 @@ from dataclasses import dataclass
 # no network calls: GX analytics off before great_expectations is first imported
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+# the tag of a record-level expectation: its failing records are quarantined, the run goes on
+QUARANTINE = {"on_failure": "quarantine"}
+
 
 @dataclass(frozen=True)
 class Gate:
@@ -20,3 +32,6 @@ class Gate:
     suite: str          # the suite's name, as recorded in quality.results
     query: str | Callable  # the batch: SQL on the working database, or a function of the connection -> DataFrame
     expectations: tuple  # great_expectations.expectations.* instances
+    key: str | None = None       # the column identifying a record: failing rows are reported (and quarantined) by it
+    relation: str | None = None  # the table `key` identifies records of, e.g. raw.entries (needed to quarantine)
+    abstain: str | None = None   # a column whose non-null value says why that row is too small a sample to judge

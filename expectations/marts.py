@@ -14,13 +14,15 @@ ACTOR_TYPES = ["person", "organization", "country", "group", "anonymous"]
 
 
 # relations whose size is watched from run to run, and the smallest share of the last published
-# count a run may keep: losing more than half of them is a broken input, not news
+# count a run may keep: losing more than half of them is a broken input, not news. A mart that
+# had fewer than MIN_BASELINE_ROWS rows at the last publish is too small a sample to judge.
 WATCHED = ("articles", "dim_actors", "fct_claims", "fct_deadlines", "deadline_history")
 MIN_KEPT_SHARE = 0.5
+MIN_BASELINE_ROWS = 20
 
 
 def row_counts_query(as_of: datetime) -> str:
-    """Each watched mart's rows now, at the last publish, and their ratio (null for a first run or a replay)."""
+    """Each watched mart's rows now, at the last publish, their ratio, and why it is not judged (null when it is)."""
     current = " union all ".join(f"select '{name}' as relation, count(*) as row_count from marts.{name}"
                                  for name in WATCHED)
     return f"""
@@ -33,9 +35,13 @@ def row_counts_query(as_of: datetime) -> str:
             from quality.row_counts r join last_run using (run_id)
         )
         select c.relation, c.row_count, p.row_count as previous_row_count,
-               -- a replay to an earlier as_of legitimately sees less: no ratio then
-               case when p.row_count > 0 and timestamp '{as_of.isoformat(sep=" ")}' >= p.as_of
-                    then c.row_count / p.row_count end as kept_share
+               c.row_count / nullif(p.row_count, 0) as kept_share,
+               case when p.row_count is null then 'nothing published yet'
+                    -- a replay to an earlier as_of legitimately sees less
+                    when timestamp '{as_of.isoformat(sep=" ")}' < p.as_of then 'a replay to an earlier as_of'
+                    when p.row_count < {MIN_BASELINE_ROWS}
+                        then format('{{}} rows at the last publish, need {MIN_BASELINE_ROWS}', p.row_count)
+               end as abstained
         from current_counts c left join previous p using (relation)
     """
 
@@ -70,21 +76,21 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToBeBetween(column="source_count", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(column="version_count", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1), max_value=as_of),
-        )),
+        ), key="article_id"),
         Gate("marts", "marts_actors", "select * from marts.dim_actors", (
             _columns("dim_actors"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             *_key("actor_id"),
             gxe.ExpectColumnValuesToBeInSet(column="actor_type", value_set=ACTOR_TYPES),
             gxe.ExpectColumnValuesToBeBetween(column="mention_count", min_value=0),
-        )),
+        ), key="actor_id"),
         Gate("marts", "marts_claims", "select * from marts.fct_claims", (
             _columns("fct_claims"),
             *_key("claim_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="cue_verb"),
             gxe.ExpectColumnValueLengthsToBeBetween(column="claim_text", min_value=3, max_value=2000),
             gxe.ExpectColumnValuesToNotBeNull(column="speaker_actor_id", mostly=0.8, severity="warning"),
-        )),
+        ), key="claim_id"),
         Gate("marts", "marts_deadlines", "select * from marts.fct_deadlines", (
             _columns("fct_deadlines"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
@@ -94,14 +100,15 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_end", column_B="due_start", or_equal=True),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_reported_at", column_B="first_reported_at",
                                                         or_equal=True),
-        )),
+        ), key="deadline_id"),
+        # a mart collapsing against the last publish is batch-level: it blocks (with a minimum sample)
         Gate("marts", "marts_row_counts", row_counts_query(as_of), (
             gxe.ExpectColumnValuesToBeBetween(column="kept_share", min_value=MIN_KEPT_SHARE),
-        )),
+        ), key="relation", abstain="abstained"),
         Gate("marts", "marts_deadline_history", "select * from marts.deadline_history", (
             _columns("deadline_history"),
             gxe.ExpectColumnValuesToNotBeNull(column="deadline_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="valid_from"),
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),
-        )),
+        ), key="deadline_id"),
     ]

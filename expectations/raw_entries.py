@@ -1,4 +1,9 @@
-"""Suite for raw entries: what the fetch stage stored must be keyed, typed and plausibly dated."""
+"""Suite for raw entries: what the fetch stage stored must be keyed, typed and plausibly dated.
+
+These are the loader's own columns (keys, the published_at_source it chose): a violation means the
+loader is broken for every record, so it blocks; problems of one entry's content are judged, and
+quarantined, by the article_versions suite (expectations/articles.py).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ def gates(as_of: datetime) -> list[Gate]:
                 gxe.ExpectColumnValueLengthsToBeBetween(column="content_text", min_value=1, mostly=0.9,
                                                         severity="warning"),
             ),
+            key="entry_version_id",
         ),
         Gate(
             stage="fetch",
@@ -50,5 +56,6 @@ def gates(as_of: datetime) -> list[Gate]:
                                                   severity="warning"),
                 gxe.ExpectColumnValuesToBeInSet(column="is_parked", value_set=[False], severity="warning"),
             ),
+            key="feed_id",
         ),
     ]

@@ -65,10 +65,19 @@ def cmd_transform(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from pipelines.gates import GateFailed, explain
+
     settings = _settings(args)
     summary = stages.RunSummary(stages.new_run_id(settings))
-    summary.gates = stages.check(settings, summary.run_id)
+    try:
+        summary.gates = stages.check(settings, summary.run_id)
+    except GateFailed as exc:
+        if args.explain:  # the rows behind the block too, before the one-line reason
+            print("\n".join(explain(exc.outcomes)))
+        raise
     print("\n".join(summary.lines()))
+    if args.explain:
+        print("\n".join(explain(summary.gates)))
     return 0
 
 
@@ -215,7 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "build the dbt models (staging, intermediate, marts), tests and snapshots")
     transform.add_argument("--full-refresh", action="store_true",
                            help="rebuild the incremental models from scratch instead of what changed since the last build")
-    command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data")
+    check = command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data "
+                                        "(it re-evaluates the records the gates quarantine)")
+    check.add_argument("--explain", action="store_true",
+                       help="show the rows behind each failing, warning or quarantining expectation: their keys "
+                            "and the offending values (up to 20 each)")
     command("publish", cmd_publish, "copy the marts and quality results to the read-only snapshot")
     evaluation = command("eval", cmd_eval, "score the extractors against the gold set: precision, recall and F1 "
                                            "per extractor")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from pipelines.db import connect
-from pipelines.gates import STAGES, GateOutcome, run_gates
+from pipelines.gates import STAGES, GateFailed, GateOutcome, run_gates
 from pipelines.ingest import IngestSummary, ReparseSummary, run_fetch
 from pipelines.runlock import run_lock
 from pipelines.settings import Settings
@@ -78,7 +78,11 @@ def check(settings: Settings, run_id: str, stages: tuple[str, ...] = STAGES) -> 
     outcomes: list[GateOutcome] = []
     with writing(settings, "check", run_id) as con:
         for stage in stages:
-            outcomes += run_gates(con, settings, stage, run_id)
+            try:
+                outcomes += run_gates(con, settings, stage, run_id)
+            except GateFailed as exc:
+                exc.outcomes = outcomes + exc.outcomes  # what ran before, for `check --explain`
+                raise
     return outcomes
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.e2e.test_run import run
+from tests.conftest import REPO
+from tests.e2e.test_run import EVENTWATCH, run
 
 pytestmark = pytest.mark.slow
 AS_OF = "2022-02-23T12:00:00Z"
@@ -54,28 +56,78 @@ def _break(data_dir: Path, sql: str) -> None:
         con.execute(sql)
 
 
+# Issue 9 changed what blocks: a yield collapse is a drift signal now (a warning, judged per feed once it
+# has history; the sample feeds are too small, so it abstains), and a bad record is quarantined. The
+# proof that a block before dbt leaves everything as it was uses a batch-level failure instead: the
+# loader's own contract broken.
 @pytest.mark.reliability(
     kind="fault",
-    fault="every extracted mention gone, as from an extractor that lost its gazetteer",
-    outcome="the extract_yield gate blocks before dbt runs: exit 1, a one-line reason; the published snapshot stays"
-            " byte-identical",
+    fault="the loader's own contract broken (an entry whose date source is not one the loader writes)",
+    outcome="the raw_entries gate blocks before extraction: exit 1, a one-line reason; the published snapshot"
+            " stays byte-identical",
     lost="that run's update; the last good snapshot stays published")
-def test_extraction_yield_collapse_blocks_before_dbt(data_dir):
+def test_a_broken_loader_contract_blocks_before_extraction(data_dir, tmp_path):
     snapshot = data_dir / "published" / "eventwatch.duckdb"
     before, mentions = _digest(snapshot), _count(data_dir, "marts.fct_mentions")
-    _break(data_dir, "delete from extract.mentions")  # as an extractor that lost its gazetteer would
+    _break(data_dir, "update raw.entries set published_at_source = 'guessed' where feed_id = 'kyiv-wire'")
 
-    result = run(data_dir, as_of=AS_OF)
+    result = _run_without_fetching(data_dir, tmp_path)
 
     assert result.returncode == 1
     reason = result.stderr.strip().splitlines()[-1]
-    assert reason.startswith("eventwatch run: blocked: gate extract_yield blocked: "
-                             "expect_column_values_to_be_between on mentions_per_kword")
+    assert reason.startswith("eventwatch run: blocked: gate raw_entries blocked: "
+                             "expect_column_values_to_be_in_set on published_at_source")
     assert _count(data_dir, "marts.fct_mentions") == mentions  # dbt did not run
     assert _digest(snapshot) == before  # the last good snapshot stays published
     with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"), read_only=True)) as con:
-        assert con.execute("select success, severity from quality.results where suite = 'extract_yield' "
+        assert con.execute("select success, severity from quality.results where suite = 'raw_entries' "
                            "order by checked_at desc limit 1").fetchone() == (False, "block")
+
+
+def _check(data_dir: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    feeds = tmp_path / "no-feeds.yml"
+    feeds.write_text("feeds: []\n")
+    return subprocess.run([EVENTWATCH, "check", "--feeds", str(feeds), "--data-dir", str(data_dir), "--as-of", AS_OF,
+                           *args], capture_output=True, text=True, timeout=600, cwd=REPO)
+
+
+@pytest.mark.reliability(kind="fault", fault="one time expression resolved twenty years ahead of its article",
+                         outcome="it is quarantined with its reason, the run publishes without it; "
+                                 "`check --explain` names it; fixed, it is back at the next run",
+                         lost="that time expression, until fixed")
+def test_a_bad_record_is_quarantined_the_run_publishes_and_a_fix_releases_it(data_dir, tmp_path):
+    snapshot = data_dir / "published" / "eventwatch.duckdb"
+    before = _digest(snapshot)
+    with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"), read_only=True)) as con:
+        (timex,) = con.execute("select min(timex_id) from marts.deadline_mentions").fetchone()
+    shift = "update extract.time_expressions set due_start = due_start + interval ({0}) year, " \
+            "due_end = due_end + interval ({0}) year where timex_id = '{1}'"
+    _break(data_dir, shift.format(20, timex))  # what a resolver bug would write
+
+    result = _run_without_fetching(data_dir, tmp_path)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "1 record quarantined" in result.stdout
+    assert _digest(snapshot) != before  # published, without the record
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        assert con.execute("select count(*) from marts.deadline_mentions where timex_id = ?", [timex]).fetchone() == (0,)
+        held = con.execute("select distinct relation, record_key from quality.quarantined").fetchall()
+        assert held == [("extract.time_expressions", timex)]
+        assert con.execute("select severity from quality.results where suite = 'extract_time_expressions' "
+                           "order by checked_at desc limit 1").fetchone() == ("warn",)
+
+    explained = _check(data_dir, tmp_path, "--explain")
+    assert explained.returncode == 0, explained.stderr[-2000:]
+    assert "extract_time_expressions quarantines: expect_column_values_to_be_between on start_offset_days" \
+        in explained.stdout
+    assert f"timex_id={timex}" in explained.stdout
+
+    _break(data_dir, shift.format(-20, timex))  # the resolver fixed and the article re-read
+    result = _run_without_fetching(data_dir, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with closing(duckdb.connect(str(snapshot), read_only=True)) as con:
+        assert con.execute("select count(*) from marts.deadline_mentions where timex_id = ?", [timex]).fetchone() == (1,)
+        assert con.execute("select count(*) from quality.quarantined").fetchone() == (0,)
 
 
 @pytest.mark.reliability(

@@ -80,3 +80,10 @@ def test_feeds_status_enable_disable_and_reparse(capsys, ingest, feed_server):
     assert main(["feeds", *common, "enable", "nope"]) == 2
     assert main(["reparse", *common]) == 0
     assert "reparsed 1 archived bodies of 1 feeds: 2 entries seen, 2 new" in capsys.readouterr().out
+
+
+def test_check_explain_has_help_and_a_readme_mention():
+    check = _commands(build_parser())["check"]
+    explain = next(a for a in check._actions if "--explain" in a.option_strings)
+    assert explain.help and "rows" in explain.help
+    assert "eventwatch check --explain" in (REPO / "README.md").read_text()

@@ -1,8 +1,10 @@
--- raw.entries renamed and typed: one row per entry version as a feed gave it.
+-- raw.entries renamed and typed: one row per entry version as a feed gave it, less the ones the
+-- quality gates quarantined (quality.quarantined).
 with
 
 source as (
     select * from {{ source('raw', 'entries') }}
+    where {{ not_quarantined('raw.entries', 'entry_version_id') }}
 ),
 
 renamed as (
