@@ -836,7 +836,12 @@ class _RoleResolver:
             if match.group("post") and not (match.group("prep") == "of" or "ambassador" in match.group("term")
                                             or "envoy" in match.group("term")):
                 end = match.end("term")  # "Russia's top diplomat in Geneva": the place is not part of it
-            self.add(match.start(), end, self.gazetteer.actors[actor_id], occupy=False)
+            self.add(match.start(), end, self._actor(actor_id), occupy=False)
+
+    def _actor(self, actor_id: str) -> Actor:
+        """An actor by id: one of this article (a person known only through "President X") or the
+        gazetteer's (an office holder from seeds/roles.csv not named yet)."""
+        return self.actors.get(actor_id) or self.gazetteer.actors[actor_id]
 
     def _is_appositive(self, match: re.Match) -> bool:
         """Whether the description sits next to a name it describes ("Ned Price, the State Department
