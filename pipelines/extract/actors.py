@@ -49,7 +49,8 @@ METONYM_MARK = "~"
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ\u0100-\u017f"
-_NAME_WORD = rf"[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}]?[{_LOW}]+|['’][{_UP}][{_LOW}]+)*"
+# possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
+_NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
@@ -414,10 +415,12 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -
 
 def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
     """Patterns that depend on the cue verbs: name discovery and anonymous-source roles."""
+    # a name does not start inside a hyphenated word: without the guard a long "Alpha-Beta-…" run is
+    # read again from every hyphen
     discovery = (
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
         rf"(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"\b(?:{_ROLE_NOUNS}),\s+(?P<name>{_NAME_SEQ}){_SUFFIX}?,\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"(?:[,”\"]\s*){cue}\s+(?P<name>{_NAME_SEQ})",

@@ -562,7 +562,7 @@ class _ClaimFinder:
             if _BETWEEN_RE.match(between):
                 return self._holder_of(speaker, floor) or speaker
             # the name is itself the appositive: "Britain's foreign secretary, Liz Truss, said"
-            if re.fullmatch(r"\s*,\s*", between) and re.search(r",\s*$", self.text[floor:speaker.start]):
+            if re.fullmatch(r"\s*,\s*", between) and self.text[floor:speaker.start].rstrip().endswith(","):
                 return speaker
         # a second verb of the sentence's subject: "Mr. Blinken met Mr. Lavrov … and said afterward that"
         if _COORDINATED_RE.search(self.text, floor, cue_start):
@@ -718,7 +718,7 @@ class _ClaimFinder:
 
     def _ends_with_comma(self, floor: int, position: int) -> bool:
         """Whether the text before position ends with a comma (optionally inside a closing quote)."""
-        return bool(re.search(r",[”\"]?\s*$|[”\"]\s*,\s*$", self.text[floor:position]))
+        return self.text[floor:position].rstrip().endswith((",", ",”", ",\""))  # a '”,' ends in ',' too
 
     # --- building claims ---
 
