@@ -69,7 +69,7 @@ def _mutated_feed(draw) -> bytes:
             body[at:at] = draw(st.sampled_from([
                 b"<![CDATA[", b"]]>", b"&amp;", b"&#x0;", b"&nbsp;", b"<item>", b"</item>", b"<entry>",
                 b"<?xml version='1.0' encoding='koi8-r'?>", b"\xef\xbb\xbf", b"\xff\xfe", b"<pubDate>31 Feb 2022</pubDate>",
-                b"<link>javascript:alert(1)</link>", b"<guid></guid>", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>",
+                b"<link>javascript:alert(1)</link>", b"<guid></guid>", b"<?xml version='1.0' encoding='utf\x00-8'?>", b"<!DOCTYPE x [<!ENTITY a 'aaaa'>]>",
             ]))
     return bytes(body)
 
