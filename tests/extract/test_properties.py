@@ -9,7 +9,7 @@ raises, every call ends well inside a generous bound, and every offset points at
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -43,7 +43,7 @@ _any_text = st.text(max_size=600)
 _texts = st.one_of(_vocabulary_text, _any_text, st.builds(lambda a, b: a + b, _vocabulary_text, _any_text))
 _published = st.builds(
     lambda days, hours, aware: datetime(1990, 1, 1) + timedelta(days=days, hours=hours)
-    if not aware else (datetime(1990, 1, 1) + timedelta(days=days, hours=hours)).replace(tzinfo=timezone.utc),
+    if not aware else (datetime(1990, 1, 1) + timedelta(days=days, hours=hours)).replace(tzinfo=UTC),
     st.integers(0, 365 * 40), st.integers(0, 23), st.booleans(),
 )
 

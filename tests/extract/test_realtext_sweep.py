@@ -10,8 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,13 +20,13 @@ from tests.conftest import REPO, SHARED_CORPUS
 
 REALTEXT = REPO.parent / "shared" / "realtext"
 FEEDS = SHARED_CORPUS / "feeds"
-POLNEAR_PUBLISHED = datetime(2016, 6, 1, tzinfo=timezone.utc)  # PolNeAR is 2015–16 news; any fixed day
+POLNEAR_PUBLISHED = datetime(2016, 6, 1, tzinfo=UTC)  # PolNeAR is 2015–16 news; any fixed day
 FEED_FALLBACK = datetime(2022, 1, 1)  # an entry without a date
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 _TAG = re.compile(r"<[^>]+>")
-_TEXT = re.compile(r"<TEXT>(.*)</TEXT>", re.S)
+_TEXT = re.compile(r"<TEXT>(.*)</TEXT>", re.DOTALL)
 _DCT = re.compile(r'<DCT>\s*<TIMEX3[^>]*\bvalue="(\d{4}-\d{2}-\d{2})')
 
 
@@ -43,7 +42,7 @@ def _timebank() -> Iterator[tuple[str, str, datetime]]:
         body, dct = _TEXT.search(tml), _DCT.search(tml)
         assert body and dct, f"{path.name}: no <TEXT> or no <DCT> date"
         text = html.unescape(_TAG.sub("", body.group(1)))
-        yield f"timebank/{path.name}", text, datetime.fromisoformat(dct.group(1)).replace(tzinfo=timezone.utc)
+        yield f"timebank/{path.name}", text, datetime.fromisoformat(dct.group(1)).replace(tzinfo=UTC)
 
 
 def _feeds() -> Iterator[tuple[str, str, datetime]]:
@@ -79,7 +78,7 @@ def test_no_real_document_raises(gazetteer, source):
         count += 1
         try:
             extract_article(text, published_at, gazetteer)
-        except Exception as exc:  # collected so that one run names every failing document
+        except Exception as exc:  # noqa: BLE001 - collected so that one run names every failing document
             raised.append(f"{name}: {type(exc).__name__}: {exc}")
     assert count, f"{folder} holds no documents"
     assert not raised, f"{len(raised)} of {count} documents raised:\n" + "\n".join(raised)

@@ -34,8 +34,8 @@ def _role_mention(gazetteer, text: str, role: str):
 @pytest.mark.parametrize(("text", "role", "person"), [
     ("President Tomas Herzel spoke on Saturday. Later the president said he would wait for the vote.",
      "the president", "tomas-herzel"),
-    ("Prime Minister Greta Lindqvist arrived in the capital on Monday. The prime minister said the talks "
-     "would go on.", "the prime minister", "greta-lindqvist"),
+    (("Prime Minister Greta Lindqvist arrived in the capital on Monday. The prime minister said the talks "
+      "would go on."), "the prime minister", "greta-lindqvist"),
     ("Chancellor Oskar Brenner met farmers in the north. Afterwards the chancellor said prices would fall.",
      "the chancellor", "oskar-brenner"),
     ("Foreign Minister Ilse Marquardt flew home early. The foreign minister told reporters the plan was dead.",
