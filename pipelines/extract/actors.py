@@ -27,6 +27,7 @@ Pronouns are not mentions: claims resolve them.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import re
@@ -826,6 +827,16 @@ class _RoleResolver:
         self.title_roles = title_roles
         self.add = add
         self.taken = taken
+        # nationality words, found once: each description counts those before it
+        self.demonyms = [(m.end(), DEMONYMS.get(m.group().lower())) for m in _DEMONYM_WORD_RE.finditer(text)]
+        self.demonym_ends = [end for end, _ in self.demonyms]
+        # the people named so far, indexed for _is_appositive (roles resolved below add people too)
+        self.person_starts: set[int] = set()
+        self.person_ends: set[int] = set()
+        self.person_spans: list[tuple[int, int]] = []  # sorted by start
+        self.longest_person = 0
+        for span in spans:
+            self._note_person(span.start, span.end, actors[span.actor_id])
 
     def run(self) -> None:
         """Resolve every role description, in text order."""
@@ -839,28 +850,41 @@ class _RoleResolver:
             if match.group("post") and not (match.group("prep") == "of" or "ambassador" in match.group("term")
                                             or "envoy" in match.group("term")):
                 end = match.end("term")  # "Russia's top diplomat in Geneva": the place is not part of it
-            self.add(match.start(), end, self._actor(actor_id), occupy=False)
+            actor = self._actor(actor_id)
+            self.add(match.start(), end, actor, occupy=False)
+            self._note_person(match.start(), end, actor)
 
     def _actor(self, actor_id: str) -> Actor:
         """An actor by id: one of this article (a person known only through "President X") or the
         gazetteer's (an office holder from seeds/roles.csv not named yet)."""
         return self.actors.get(actor_id) or self.gazetteer.actors[actor_id]
 
+    def _note_person(self, start: int, end: int, actor: Actor) -> None:
+        """Index a mention when it names a person."""
+        if actor.actor_type == "person":
+            self.person_starts.add(start)
+            self.person_ends.add(end)
+            bisect.insort(self.person_spans, (start, end))
+            self.longest_person = max(self.longest_person, end - start)
+
     def _is_appositive(self, match: re.Match) -> bool:
         """Whether the description sits next to a name it describes ("Ned Price, the State Department
         spokesman", "Ukraine's foreign minister, Dmytro Kuleba", "the foreign minister Sergey Lavrov")."""
-        before = re.search(r",\s*$", self.text[max(0, match.start() - 3):match.start()])
+        start = match.start()
+        before = re.search(r",\s*$", self.text[max(0, start - 3):start])
         after = re.match(r",?\s+", self.text[match.end():match.end() + 3])
-        for span in self.spans:
-            if self.actors[span.actor_id].actor_type != "person":
-                continue
-            if before and re.fullmatch(r",\s*", self.text[span.end:match.start()]):
+        if before:  # a person ending at the comma: "Ned Price, the State Department spokesman"
+            comma = start
+            while self.text[comma - 1].isspace():
+                comma -= 1
+            if comma - 1 in self.person_ends:
                 return True
-            if after and span.start == match.end() + after.end():
-                return True
-            if span.start <= match.start() < span.end:
-                return True  # inside a name's span ("Foreign Minister Lavrov" taken by the title pass)
-        return False
+        if after and match.end() + after.end() in self.person_starts:
+            return True
+        # inside a name's span ("Foreign Minister Lavrov" taken by the title pass)
+        first = bisect.bisect_left(self.person_spans, (start - self.longest_person, -1))
+        last = bisect.bisect_right(self.person_spans, (start, len(self.text) + 1))
+        return any(start < end for _, end in self.person_spans[first:last])
 
     def _resolve(self, match: re.Match) -> str | None:
         """The actor a role description refers to, or None when the text does not settle it."""
@@ -945,8 +969,8 @@ class _RoleResolver:
             if span.end <= match.start() and span.actor_id not in excluded:
                 actor = self.actors[span.actor_id]
                 vote(actor.country or self.actors_country(actor.affiliation or ""), span.end)
-        for demonym in _DEMONYM_WORD_RE.finditer(self.text, 0, match.start()):  # "American officials"
-            vote(DEMONYMS.get(demonym.group().lower()), demonym.end())
+        for end, country in self.demonyms[:bisect.bisect_right(self.demonym_ends, match.start())]:
+            vote(country, end)  # "American officials"
         for country, _ in sorted(counts.items(), key=lambda c: (c[1][0], c[1][1]), reverse=True)[:1]:
             local = [h for h in holders if self._country_of_holder(h, query) == country and h not in excluded]
             if len(local) == 1:
