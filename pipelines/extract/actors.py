@@ -172,7 +172,7 @@ _GENERIC_ORG_WORDS = frozenset(
     Special International Public Human Rights The""".split()
 )
 _INSTITUTION_END_RE = re.compile(rf"\b(?:{_ORG_HEADS}|Palace|House|Office|Street|Square|Hall|Times|Post|News)$")
-_CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*"
+_CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*+"  # possessive: only a space or a non-word follows it
 _ORG_RE = re.compile(
     rf"(?<![\w.])(?P<org>(?:(?:{_CAP_WORD})\s+){{1,5}}(?:{_ORG_HEADS})"
     rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})?"
@@ -258,7 +258,7 @@ _ANON_SINGULAR = {
 _UP_WORD = rf"(?:(?:[{_UP}]\.){{2,}}|[{_UP}][\w’'\-]*)"
 _ROLE_RE = re.compile(
     rf"(?:(?P<lead>\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir)[^\S\n]+)"
-    rf"|(?P<poss>(?<![\w.])(?:[Tt]he[^\S\n]+)?(?:{_UP_WORD}[^\S\n]+){{0,2}}{_UP_WORD}|\b[Tt]he[^\S\n]+(?:alliance|bloc|ministry|organization))['’]s?[^\S\n]+)"
+    rf"|(?P<poss>(?<![\w.])(?<!\w-)(?:[Tt]he[^\S\n]+)?(?:{_UP_WORD}[^\S\n]+){{0,2}}{_UP_WORD}|\b[Tt]he[^\S\n]+(?:alliance|bloc|ministry|organization))['’]s?[^\S\n]+)"
     rf"(?:(?P<mod>former|new|outgoing|then)[^\S\n]+)?"
     rf"(?P<qual>(?:{_UP_WORD}[^\S\n]+){{0,2}})"
     rf"(?:(?P<mod2>former|new|outgoing)[^\S\n]+)?"
@@ -516,10 +516,14 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
         """Whether a named mention already covers part of [start, end)."""
         return 1 in occupied[start:end]
 
+    latest_by_surname: dict[str, tuple[int, int, str]] = {}  # surname -> (start, -order, id) of its latest person
+
     def add(start: int, end: int, actor: Actor, occupy: bool = True) -> None:
         """Record a mention of actor at [start, end)."""
-        actors.setdefault(actor.actor_id, actor)
+        known = actors.setdefault(actor.actor_id, actor)
         spans.append(_Span(start, end, actor.actor_id))
+        if known.actor_type == "person":
+            _note_surnames(latest_by_surname, (start, -len(spans), known.actor_id), known, gazetteer)
         if occupy and actor.actor_type != "anonymous":
             occupied[start:end] = b"\x01" * (end - start)
 
@@ -586,7 +590,7 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
             continue
         title = re.sub(r"\s+", " ", match.group("title"))
         name = _normalize_form(match.group("name"))
-        actor_id = _mentioned_surname(name, spans, actors, gazetteer) or _resolve_person(name, gazetteer, discovered)
+        actor_id = _mentioned_surname(name, latest_by_surname) or _resolve_person(name, gazetteer, discovered)
         if actor_id is None:
             words = [w for w in name.split() if w not in _NOT_NAME]
             if not words:
@@ -693,16 +697,23 @@ def _resolve_person(name: str, gazetteer: Gazetteer, discovered: dict[str, Actor
     return None
 
 
-def _mentioned_surname(name: str, spans: list[_Span], actors: dict[str, Actor], gazetteer: Gazetteer) -> str | None:
+def _note_surnames(latest: dict[str, tuple[int, int, str]], key: tuple[int, int, str], actor: Actor,
+                   gazetteer: Gazetteer) -> None:
+    """Remember a person's mention under each surname of its forms when it is the latest one named
+    (furthest right; the first recorded among mentions that start together)."""
+    for form in _person_forms(actor, gazetteer):
+        surname = form.split()[-1]
+        if surname not in latest or key[:2] > latest[surname][:2]:
+            latest[surname] = key
+
+
+def _mentioned_surname(name: str, latest: dict[str, tuple[int, int, str]]) -> str | None:
     """'Mr. Sullivan' after 'Jake Sullivan': the person of this article with that surname, the latest
     one named (a surname the gazetteer shares between two people is settled by the article)."""
     if " " in name:
         return None
-    for span in sorted(spans, key=lambda s: s.start, reverse=True):
-        actor = actors[span.actor_id]
-        if actor.actor_type == "person" and any(f.split()[-1] == name for f in _person_forms(actor, gazetteer)):
-            return actor.actor_id
-    return None
+    hit = latest.get(name)
+    return hit[2] if hit else None
 
 
 def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazetteer) -> Actor:

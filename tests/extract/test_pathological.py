@@ -46,7 +46,7 @@ CASES = {
     "open parentheses and words": _run_of("(a "),
     "a long lowercase word": "a" * 100 * KB,
     "a long capitalised word": "A" + "b" * 100 * KB,
-    "a hyphenated capitalised chain": _run_of("Alpha-", 12 * KB),
+    "a hyphenated capitalised chain": _run_of("Alpha-"),
     "initials": _run_of("A. "),
     "one 200 kB sentence of clauses": _run_of("the minister said that ", 200 * KB),
     "cue verbs": _run_of("said ", 20 * KB),
@@ -106,4 +106,4 @@ def test_a_feed_of_pathological_text_parses_and_extracts_in_bounded_time():
     parsed = parse_feed(body)
     entry = parsed.entries[0]
     extract_article(entry.title + "\n\n" + entry.content_text, PUBLISHED, load_gazetteer())
-    assert time.process_time() - started < 2 * BOUND_S
+    assert time.process_time() - started < BOUND_S
