@@ -41,7 +41,7 @@ from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
 from pipelines.extract.text import SentenceIndex, Sentence, slugify
 
 # Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
 METONYM_MARK = "~"
