@@ -78,7 +78,7 @@ def _codec(label: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name.replace("-", "_")
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL inside the label (a corrupted declaration)
         return None
     return _WEB_ALIASES.get(name, name)
 

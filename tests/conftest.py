@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from pipelines.schema import ensure_schema
 from pipelines.settings import Settings
@@ -24,6 +26,15 @@ SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+# Property tests are reproducible: the same examples on every run and machine (derandomize, no
+# example database), few enough that the whole property suite stays under a minute, no per-example
+# deadline on a shared CI box (the tests bound their own time with generous limits instead).
+hypothesis_settings.register_profile(
+    "eventwatch", derandomize=True, database=None, max_examples=60, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile("eventwatch")
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ Pronouns are not mentions: claims resolve them.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import re
@@ -40,7 +41,7 @@ from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
 from pipelines.extract.text import SentenceIndex, Sentence, slugify
 
 # Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
 METONYM_MARK = "~"
@@ -49,7 +50,8 @@ METONYM_MARK = "~"
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ\u0100-\u017f"
-_NAME_WORD = rf"[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}]?[{_LOW}]+|['’][{_UP}][{_LOW}]+)*"
+# possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
+_NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
@@ -170,7 +172,7 @@ _GENERIC_ORG_WORDS = frozenset(
     Special International Public Human Rights The""".split()
 )
 _INSTITUTION_END_RE = re.compile(rf"\b(?:{_ORG_HEADS}|Palace|House|Office|Street|Square|Hall|Times|Post|News)$")
-_CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*"
+_CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*+"  # possessive: only a space or a non-word follows it
 _ORG_RE = re.compile(
     rf"(?<![\w.])(?P<org>(?:(?:{_CAP_WORD})\s+){{1,5}}(?:{_ORG_HEADS})"
     rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})?"
@@ -256,7 +258,7 @@ _ANON_SINGULAR = {
 _UP_WORD = rf"(?:(?:[{_UP}]\.){{2,}}|[{_UP}][\w’'\-]*)"
 _ROLE_RE = re.compile(
     rf"(?:(?P<lead>\b(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir)[^\S\n]+)"
-    rf"|(?P<poss>(?<![\w.])(?:[Tt]he[^\S\n]+)?(?:{_UP_WORD}[^\S\n]+){{0,2}}{_UP_WORD}|\b[Tt]he[^\S\n]+(?:alliance|bloc|ministry|organization))['’]s?[^\S\n]+)"
+    rf"|(?P<poss>(?<![\w.])(?<!\w-)(?:[Tt]he[^\S\n]+)?(?:{_UP_WORD}[^\S\n]+){{0,2}}{_UP_WORD}|\b[Tt]he[^\S\n]+(?:alliance|bloc|ministry|organization))['’]s?[^\S\n]+)"
     rf"(?:(?P<mod>former|new|outgoing|then)[^\S\n]+)?"
     rf"(?P<qual>(?:{_UP_WORD}[^\S\n]+){{0,2}})"
     rf"(?:(?P<mod2>former|new|outgoing)[^\S\n]+)?"
@@ -414,10 +416,12 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -
 
 def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
     """Patterns that depend on the cue verbs: name discovery and anonymous-source roles."""
+    # a name does not start inside a hyphenated word: without the guard a long "Alpha-Beta-…" run is
+    # read again from every hyphen
     discovery = (
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
-        rf"(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
         rf"(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"\b(?:{_ROLE_NOUNS}),\s+(?P<name>{_NAME_SEQ}){_SUFFIX}?,\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"(?:[,”\"]\s*){cue}\s+(?P<name>{_NAME_SEQ})",
@@ -512,10 +516,14 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
         """Whether a named mention already covers part of [start, end)."""
         return 1 in occupied[start:end]
 
+    latest_by_surname: dict[str, tuple[int, int, str]] = {}  # surname -> (start, -order, id) of its latest person
+
     def add(start: int, end: int, actor: Actor, occupy: bool = True) -> None:
         """Record a mention of actor at [start, end)."""
-        actors.setdefault(actor.actor_id, actor)
+        known = actors.setdefault(actor.actor_id, actor)
         spans.append(_Span(start, end, actor.actor_id))
+        if known.actor_type == "person":
+            _note_surnames(latest_by_surname, (start, -len(spans), known.actor_id), known, gazetteer)
         if occupy and actor.actor_type != "anonymous":
             occupied[start:end] = b"\x01" * (end - start)
 
@@ -582,7 +590,7 @@ def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
             continue
         title = re.sub(r"\s+", " ", match.group("title"))
         name = _normalize_form(match.group("name"))
-        actor_id = _mentioned_surname(name, spans, actors, gazetteer) or _resolve_person(name, gazetteer, discovered)
+        actor_id = _mentioned_surname(name, latest_by_surname) or _resolve_person(name, gazetteer, discovered)
         if actor_id is None:
             words = [w for w in name.split() if w not in _NOT_NAME]
             if not words:
@@ -689,16 +697,23 @@ def _resolve_person(name: str, gazetteer: Gazetteer, discovered: dict[str, Actor
     return None
 
 
-def _mentioned_surname(name: str, spans: list[_Span], actors: dict[str, Actor], gazetteer: Gazetteer) -> str | None:
+def _note_surnames(latest: dict[str, tuple[int, int, str]], key: tuple[int, int, str], actor: Actor,
+                   gazetteer: Gazetteer) -> None:
+    """Remember a person's mention under each surname of its forms when it is the latest one named
+    (furthest right; the first recorded among mentions that start together)."""
+    for form in _person_forms(actor, gazetteer):
+        surname = form.split()[-1]
+        if surname not in latest or key[:2] > latest[surname][:2]:
+            latest[surname] = key
+
+
+def _mentioned_surname(name: str, latest: dict[str, tuple[int, int, str]]) -> str | None:
     """'Mr. Sullivan' after 'Jake Sullivan': the person of this article with that surname, the latest
     one named (a surname the gazetteer shares between two people is settled by the article)."""
     if " " in name:
         return None
-    for span in sorted(spans, key=lambda s: s.start, reverse=True):
-        actor = actors[span.actor_id]
-        if actor.actor_type == "person" and any(f.split()[-1] == name for f in _person_forms(actor, gazetteer)):
-            return actor.actor_id
-    return None
+    hit = latest.get(name)
+    return hit[2] if hit else None
 
 
 def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazetteer) -> Actor:
@@ -823,6 +838,16 @@ class _RoleResolver:
         self.title_roles = title_roles
         self.add = add
         self.taken = taken
+        # nationality words, found once: each description counts those before it
+        self.demonyms = [(m.end(), DEMONYMS.get(m.group().lower())) for m in _DEMONYM_WORD_RE.finditer(text)]
+        self.demonym_ends = [end for end, _ in self.demonyms]
+        # the people named so far, indexed for _is_appositive (roles resolved below add people too)
+        self.person_starts: set[int] = set()
+        self.person_ends: set[int] = set()
+        self.person_spans: list[tuple[int, int]] = []  # sorted by start
+        self.longest_person = 0
+        for span in spans:
+            self._note_person(span.start, span.end, actors[span.actor_id])
 
     def run(self) -> None:
         """Resolve every role description, in text order."""
@@ -836,23 +861,41 @@ class _RoleResolver:
             if match.group("post") and not (match.group("prep") == "of" or "ambassador" in match.group("term")
                                             or "envoy" in match.group("term")):
                 end = match.end("term")  # "Russia's top diplomat in Geneva": the place is not part of it
-            self.add(match.start(), end, self.gazetteer.actors[actor_id], occupy=False)
+            actor = self._actor(actor_id)
+            self.add(match.start(), end, actor, occupy=False)
+            self._note_person(match.start(), end, actor)
+
+    def _actor(self, actor_id: str) -> Actor:
+        """An actor by id: one of this article (a person known only through "President X") or the
+        gazetteer's (an office holder from seeds/roles.csv not named yet)."""
+        return self.actors.get(actor_id) or self.gazetteer.actors[actor_id]
+
+    def _note_person(self, start: int, end: int, actor: Actor) -> None:
+        """Index a mention when it names a person."""
+        if actor.actor_type == "person":
+            self.person_starts.add(start)
+            self.person_ends.add(end)
+            bisect.insort(self.person_spans, (start, end))
+            self.longest_person = max(self.longest_person, end - start)
 
     def _is_appositive(self, match: re.Match) -> bool:
         """Whether the description sits next to a name it describes ("Ned Price, the State Department
         spokesman", "Ukraine's foreign minister, Dmytro Kuleba", "the foreign minister Sergey Lavrov")."""
-        before = re.search(r",\s*$", self.text[max(0, match.start() - 3):match.start()])
+        start = match.start()
+        before = re.search(r",\s*$", self.text[max(0, start - 3):start])
         after = re.match(r",?\s+", self.text[match.end():match.end() + 3])
-        for span in self.spans:
-            if self.actors[span.actor_id].actor_type != "person":
-                continue
-            if before and re.fullmatch(r",\s*", self.text[span.end:match.start()]):
+        if before:  # a person ending at the comma: "Ned Price, the State Department spokesman"
+            comma = start
+            while self.text[comma - 1].isspace():
+                comma -= 1
+            if comma - 1 in self.person_ends:
                 return True
-            if after and span.start == match.end() + after.end():
-                return True
-            if span.start <= match.start() < span.end:
-                return True  # inside a name's span ("Foreign Minister Lavrov" taken by the title pass)
-        return False
+        if after and match.end() + after.end() in self.person_starts:
+            return True
+        # inside a name's span ("Foreign Minister Lavrov" taken by the title pass)
+        first = bisect.bisect_left(self.person_spans, (start - self.longest_person, -1))
+        last = bisect.bisect_right(self.person_spans, (start, len(self.text) + 1))
+        return any(start < end for _, end in self.person_spans[first:last])
 
     def _resolve(self, match: re.Match) -> str | None:
         """The actor a role description refers to, or None when the text does not settle it."""
@@ -937,8 +980,8 @@ class _RoleResolver:
             if span.end <= match.start() and span.actor_id not in excluded:
                 actor = self.actors[span.actor_id]
                 vote(actor.country or self.actors_country(actor.affiliation or ""), span.end)
-        for demonym in _DEMONYM_WORD_RE.finditer(self.text, 0, match.start()):  # "American officials"
-            vote(DEMONYMS.get(demonym.group().lower()), demonym.end())
+        for end, country in self.demonyms[:bisect.bisect_right(self.demonym_ends, match.start())]:
+            vote(country, end)  # "American officials"
         for country, _ in sorted(counts.items(), key=lambda c: (c[1][0], c[1][1]), reverse=True)[:1]:
             local = [h for h in holders if self._country_of_holder(h, query) == country and h not in excluded]
             if len(local) == 1:

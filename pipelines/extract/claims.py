@@ -237,6 +237,7 @@ class _ClaimFinder:
         self.claims: dict[tuple[int, int], Claim] = {}
         self.sentence_speakers: dict[int, _Speaker] = {}  # sentence start -> its first reported speaker
         self.speakers = self._speaker_candidates()
+        self._speaker_keys = [-s.end for s in self.speakers]  # ascending, for _speakers_ending_in
         self.masked = self._masked_text()
 
     # --- passes ---
@@ -548,19 +549,20 @@ class _ClaimFinder:
 
     def _subject_of(self, cue_start: int, floor: int) -> _Speaker | None:
         """_speaker_before without resolving pronouns and documents."""
-        subjects = [s for s in self.speakers if self._starts_at(s, floor) and s.end < cue_start
+        window = self._speakers_ending_in(floor, cue_start)
+        subjects = [s for s in window if self._starts_at(s, floor) and s.end < cue_start
                     and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
         subject = max(subjects, key=lambda s: s.end - s.start) if subjects else None
         if subject is not None and _APPOSITIVE_CHAIN_RE.fullmatch(self.masked, subject.end, cue_start):
             return subject
-        for speaker in self.speakers:
+        for speaker in window:
             if speaker.end > cue_start or speaker.start < floor:
                 continue
             between = self.text[speaker.end:cue_start]
             if _BETWEEN_RE.match(between):
                 return self._holder_of(speaker, floor) or speaker
             # the name is itself the appositive: "Britain's foreign secretary, Liz Truss, said"
-            if re.fullmatch(r"\s*,\s*", between) and re.search(r",\s*$", self.text[floor:speaker.start]):
+            if re.fullmatch(r"\s*,\s*", between) and self.text[floor:speaker.start].rstrip().endswith(","):
                 return speaker
         # a second verb of the sentence's subject: "Mr. Blinken met Mr. Lavrov … and said afterward that"
         if _COORDINATED_RE.search(self.text, floor, cue_start):
@@ -574,7 +576,7 @@ class _ClaimFinder:
         """The person before 'of <speaker>' ('President Emmanuel Macron of France said'), if any."""
         if not re.search(r"\bof\s+(?:the\s+)?$", self.text[floor:speaker.start]):
             return None
-        for candidate in self.speakers:
+        for candidate in self._speakers_ending_in(floor, speaker.start):
             actor = self.findings.actors.get(candidate.actor_id or "")
             if (candidate.end <= speaker.start and candidate.start >= floor and actor is not None
                     and actor.actor_type == "person"
@@ -598,7 +600,7 @@ class _ClaimFinder:
         lead = _SPEAKER_LEAD_RE.match(self.text, at, limit)
         if lead:
             starts.add(lead.end())
-        candidates = [s for s in self.speakers if s.start in starts and s.end <= limit]
+        candidates = [s for s in self._speakers_ending_in(at, limit) if s.start in starts and s.end <= limit]
         return max(candidates, key=lambda s: s.end - s.start) if candidates else None
 
     def _content_after(self, position: int, end: int, verb: CueVerb) -> tuple[int, int] | None:
@@ -692,6 +694,12 @@ class _ClaimFinder:
             return None  # a direct quote: pass 1 owns it
         return start, content_end
 
+    def _speakers_ending_in(self, floor: int, limit: int) -> list[_Speaker]:
+        """The speakers whose end lies in (floor, limit], in self.speakers' order: each cue looks only
+        at its own stretch of text, so a long article is not read once per cue."""
+        first = bisect.bisect_left(self._speaker_keys, -limit)
+        return self.speakers[first:bisect.bisect_left(self._speaker_keys, -floor, first)]
+
     def _starts_at(self, speaker: _Speaker, position: int) -> bool:
         """Whether a speaker begins at position, allowing a leading 'the' ('the Kremlin said')."""
         lead = re.match(r"[Tt]he\s+", self.text[position:speaker.start])
@@ -710,7 +718,7 @@ class _ClaimFinder:
 
     def _ends_with_comma(self, floor: int, position: int) -> bool:
         """Whether the text before position ends with a comma (optionally inside a closing quote)."""
-        return bool(re.search(r",[”\"]?\s*$|[”\"]\s*,\s*$", self.text[floor:position]))
+        return self.text[floor:position].rstrip().endswith((",", ",”", ",\""))  # a '”,' ends in ',' too
 
     # --- building claims ---
 

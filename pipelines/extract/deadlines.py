@@ -24,6 +24,7 @@ scheduled; a cue inside a condition does not count); and whether it lies ahead o
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -715,6 +716,7 @@ def _scan(words, title_case: bool = False) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)  # asked once per time expression, of the same sentence
 def _is_title_case(sentence: str) -> bool:
     """Whether a sentence is a title-case headline (capitalized verbs say nothing of tense there)."""
     long_words = [w for w in _WORD_RE.findall(sentence) if len(w) > 3]

@@ -29,6 +29,9 @@ _OPENERS = frozenset(
     "those there mr mrs ms dr gen after before when while if still yet so for officials then now "
     "meanwhile however also some many both all no one two asked what why how who".split()
 )
+# The longest real news sentence we have seen runs to about 1,100 characters; a longer "sentence" is a
+# table, a list or junk, cut into pieces of at most this length (the extractors work per sentence).
+MAX_SENTENCE = 2000
 _BOUNDARY_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _LINE_RE = re.compile(r"[^\n]+")
 _WORD_BEFORE_RE = re.compile(r"([\w.’'\-]+)$")
@@ -77,11 +80,18 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, line_end: int) -> 
 
 
 def _append(sentences: list[Sentence], text: str, start: int, end: int) -> None:
-    """Append the stripped span [start, end) as a sentence when it holds any text."""
+    """Append the stripped span [start, end) as a sentence (or several, when overlong) if it holds text."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:  # not prose: cut at a space so no extractor reads it whole per match
+        cut = text.rfind(" ", start + 1, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        _append(sentences, text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if start < end:
         sentences.append(Sentence(len(sentences), start, end, text[start:end]))
 
