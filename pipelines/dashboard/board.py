@@ -86,20 +86,45 @@ def link_column(label: str = "link") -> st.column_config.LinkColumn:
     return st.column_config.LinkColumn(label, display_text="open", validate=r"^https?://")
 
 
+def _is_day(column: str) -> bool:
+    return column.startswith("due_") or column in ("day", "first_day", "last_day") \
+        or column.endswith(("_then", "_now"))
+
+
+def _time_columns(frame: pd.DataFrame) -> dict:
+    """Dates as dates, instants to the minute (UTC), for st.dataframe."""
+    config = {}
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            config[column] = (st.column_config.DateColumn(column, format="YYYY-MM-DD") if _is_day(column)
+                              else st.column_config.DatetimeColumn(column, format="YYYY-MM-DD HH:mm"))
+    return config
+
+
 def table(frame: pd.DataFrame, *, links: tuple[str, ...] = ("url",), height: int | None = None, **config) -> None:
-    """A dataframe shown as plain text cells, URL columns as links."""
-    column_config = {c: link_column(c) for c in links if c in frame}
+    """A dataframe shown as plain text cells (st.dataframe draws text, never HTML), URL columns as links."""
+    column_config = _time_columns(frame)
+    column_config.update({c: link_column(c) for c in links if c in frame})
     column_config.update(config)
     kwargs = {"height": height} if height else {}
     st.dataframe(frame, hide_index=True, column_config=column_config, width="stretch", **kwargs)
+
+
+def _cell_text(column: str, value) -> object:
+    if isinstance(value, (pd.Timestamp, datetime, date)) and not pd.isna(value):
+        stamp = pd.Timestamp(value)
+        return stamp.strftime("%Y-%m-%d") if _is_day(column) else stamp.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str):
+        return plain(value)
+    return value
 
 
 def static(frame: pd.DataFrame) -> None:
     """A small table written into the page (st.table), every text cell escaped: st.table renders markdown."""
     shown = frame.copy()
     for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = shown[column].map(lambda v: plain(v) if isinstance(v, str) else v)
+        if shown[column].dtype == object or pd.api.types.is_datetime64_any_dtype(shown[column]):
+            shown[column] = [_cell_text(column, v) for v in shown[column]]
     st.table(shown, hide_index=True, border="horizontal")
 
 

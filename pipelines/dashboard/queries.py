@@ -29,6 +29,10 @@ def _has(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
                        [schema, name]).fetchone()[0] > 0
 
 
+def _iso(value) -> str:
+    return pd.Timestamp(value).date().isoformat()
+
+
 def end_of_day(day: date) -> datetime:
     """The last instant of a UTC day: the board 'as of a day' includes everything reported that day."""
     return datetime.combine(day, time(23, 59, 59, 999999))
@@ -103,6 +107,22 @@ counts as (
     from states
     group by deadline_id
 ),
+-- the name as of then, as fct_deadlines names it now: the label most reports used (ties: the first
+-- reported), the place as first written
+labels as (
+    select deadline_id, event_label, count(*) as label_count, min(reported_at) as first_at
+    from marts.deadline_mentions
+    where reported_at <= $as_of and is_future and event_label is not null
+    group by deadline_id, event_label
+),
+names as (
+    select deadline_id, first(event_label order by label_count desc, first_at, event_label) as event_label
+    from labels group by deadline_id
+),
+places as (
+    select deadline_id, first(location order by location is null, reported_at, article_id) as location
+    from marts.deadline_mentions where reported_at <= $as_of group by deadline_id
+),
 reports as (
     select deadline_id, count(*) as mention_count, count(distinct article_id) as article_count,
            min(reported_at) as first_reported_at, max(reported_at) as last_reported_at
@@ -111,7 +131,9 @@ reports as (
     group by deadline_id
 )
 select
-    d.deadline_id, d.label, d.location, d.event_family,
+    d.deadline_id,
+    coalesce(n.event_label, d.event_label) || coalesce(' in ' || p.location, '') as label,
+    p.location, d.event_family,
     s.due_start, s.due_end, s.precision,
     case
         when s.status in ('cancelled', 'postponed') then s.status
@@ -127,6 +149,8 @@ from current_states s
 join marts.fct_deadlines d using (deadline_id)
 join counts c using (deadline_id)
 left join reports r using (deadline_id)
+left join names n using (deadline_id)
+left join places p using (deadline_id)
 """
 
 
@@ -149,7 +173,7 @@ def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int
     frame["reported_dates"] = frame["reported_dates"].map(lambda dates: list(dict.fromkeys(dates)))
     frame["dates"] = frame["reported_dates"].map(" → ".join)
     # where a moved deadline stood before: the earlier dates the timeline marks
-    frame["moved_from"] = [sorted({d for d in starts if d != start}) if moved else []
+    frame["moved_from"] = [sorted({_iso(d) for d in starts} - {_iso(start)}) if moved else []
                            for starts, start, moved in zip(frame["state_starts"], frame["due_start"], frame["moved"])]
     return frame.drop(columns=["state_starts"])
 

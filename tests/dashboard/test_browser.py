@@ -1,7 +1,8 @@
 """`eventwatch dashboard` served for real and loaded in headless Chromium, one page after another.
 
-Streamlit draws the page in the browser over a websocket, so each page is dumped (`--dump-dom`)
-until its expected text has rendered, then screenshotted. Screenshots go to the test's tmp dir; with
+Streamlit draws the page in the browser over a websocket, so the test drives Chromium over the
+DevTools protocol (tests/dashboard/browser.py) and polls the live DOM until the page's expected
+text has rendered, then screenshots it. Screenshots go to the test's tmp dir; with
 EVENTWATCH_UPDATE_SCREENSHOTS=1 they are also copied to docs/img/ for the README. Without Chromium
 the test skips, unless EVENTWATCH_REQUIRE_BROWSER is set (CI), where it fails.
 """
@@ -15,22 +16,27 @@ import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
+from contextlib import closing
 
+import duckdb
 import pytest
 
 from tests.conftest import REPO
+from tests.dashboard.browser import Browser
 from tests.dashboard.conftest import EVENTWATCH
 
 pytestmark = pytest.mark.slow
 
-# page, path, text that only a rendered page shows (as of 2022-01-05: the Geneva talks are upcoming)
+# screenshot name, path, texts only the rendered page shows, the text to scroll to before the shot
 PAGES = [
-    ("calendar", "/?as_of=2022-01-05", ["Due in the next 7 days", "talks in Geneva", "upcoming"]),
-    ("claims", "/claims?as_of=2022-02-23", ["Statements (", "Every claim ("]),
-    ("actors", "/actors?as_of=2022-02-23", ["Most active", "Vladimir Putin", "Antony J. Blinken"]),
-    ("feeds", "/feeds?as_of=2022-02-23", ["Freshness and errors per feed", "kyiv-wire", "The last run"]),
-    ("as-of", "/as-of?as_of=2022-01-05", ["On 2022-01-05", "Deadlines announced, moved or called off"]),
+    ("calendar", "/?as_of=2022-01-05", ["Due in the next 7 days", "talks in Geneva", "upcoming"], None),
+    ("deadline", "/?as_of=2022-02-22&deadline={paris}",
+     ["States, on report time", "meeting in Paris", "2022-01-25 → 2022-01-26"], "meeting in Paris"),
+    ("claims", "/claims?as_of=2022-02-23", ["Statements (", "Every claim (", "Search claims"], None),
+    ("actors", "/actors?as_of=2022-02-23", ["Most active", "Vladimir Putin", "Antony Blinken"], None),
+    ("feeds", "/feeds?as_of=2022-02-23", ["Freshness and errors per feed", "kyiv-wire", "Gate results over time"],
+     None),
+    ("as-of", "/as-of?as_of=2022-01-05", ["On 2022-01-05", "Deadlines announced, moved or called off"], None),
 ]
 # what Streamlit shows when a script raises
 FAILURE_MARKERS = ('data-testid="stException"', "Traceback (most recent call last)")
@@ -64,28 +70,6 @@ def _wait_healthy(base: str, server: subprocess.Popen, timeout_s: float = 90) ->
     raise AssertionError("the dashboard did not become healthy in time")
 
 
-def _browser_args(chromium: str, profile: Path) -> list[str]:
-    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-            "--disable-default-apps", "--hide-scrollbars", f"--user-data-dir={profile}", "--window-size=1400,1000"]
-
-
-def _dump(chromium: str, profile: Path, url: str, budget_ms: int) -> str:
-    result = subprocess.run([*_browser_args(chromium, profile), f"--virtual-time-budget={budget_ms}",
-                             "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
-    return result.stdout
-
-
-def _rendered(chromium: str, profile: Path, url: str, expected: list[str]) -> str:
-    """The page's DOM once every expected text shows (or the last attempt's, for the failure message)."""
-    dom = ""
-    for budget_ms in (5000, 10000, 15000, 20000):
-        dom = _dump(chromium, profile, url, budget_ms)
-        if all(text in dom for text in expected) or any(marker in dom for marker in FAILURE_MARKERS):
-            break
-    return dom
-
-
 @pytest.fixture
 def dashboard(published):
     """`eventwatch dashboard` on a free loopback port, as a user starts it; stopped after the test."""
@@ -106,7 +90,13 @@ def dashboard(published):
             server.wait()
 
 
-def test_every_page_renders_in_a_real_browser(dashboard, tmp_path):
+def _paris(published) -> str:
+    with closing(duckdb.connect(str(published / "published" / "eventwatch.duckdb"), read_only=True)) as con:
+        return con.execute("select deadline_id from marts.fct_deadlines where location = 'Paris' "
+                           "and due_start = '2022-01-26'").fetchone()[0]
+
+
+def test_every_page_renders_in_a_real_browser(dashboard, published, tmp_path):
     chromium = _chromium()
     if chromium is None:
         if os.environ.get("EVENTWATCH_REQUIRE_BROWSER"):
@@ -114,17 +104,23 @@ def test_every_page_renders_in_a_real_browser(dashboard, tmp_path):
         pytest.skip("no chromium on PATH: the browser test needs Debian's chromium (apt-get install chromium)")
     shots = tmp_path / "screenshots"
     shots.mkdir()
-    for name, path, expected in PAGES:
-        profile = tmp_path / f"profile-{name}"  # a fresh profile per page: nothing cached between pages
-        dom = _rendered(chromium, profile, dashboard + path, expected)
-        for marker in FAILURE_MARKERS:
-            assert marker not in dom, f"{name}: the page shows {marker!r}"
-        missing = [text for text in expected if text not in dom]
-        assert not missing, f"{name}: {missing} not rendered at {path}"
-        shot = shots / f"dashboard-{name}.png"
-        subprocess.run([*_browser_args(chromium, tmp_path / f"shot-{name}"), "--virtual-time-budget=15000",
-                        f"--screenshot={shot}", dashboard + path], capture_output=True, timeout=120, check=True)
-        assert shot.stat().st_size > 10_000, f"{name}: the screenshot is nearly empty"
+    paris = _paris(published)
+    for name, path, expected, scroll_to in PAGES:
+        browser = Browser(chromium, tmp_path / f"profile-{name}")  # a fresh profile per page
+        try:
+            browser.goto(dashboard + path.format(paris=paris))
+            html = browser.wait_for(expected, FAILURE_MARKERS)
+            for marker in FAILURE_MARKERS:
+                assert marker not in html, f"{name}: the page shows {marker!r}"
+            missing = [text for text in expected if text not in html]
+            assert not missing, f"{name}: {missing} not rendered at {path}"
+            if scroll_to:
+                browser.scroll_to(scroll_to)
+            shot = shots / f"dashboard-{name}.png"
+            browser.screenshot(shot)
+        finally:
+            browser.close()
+        assert shot.stat().st_size > 20_000, f"{name}: the screenshot is nearly empty"
         if os.environ.get("EVENTWATCH_UPDATE_SCREENSHOTS") == "1":
             (REPO / "docs" / "img").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, REPO / "docs" / "img" / shot.name)
