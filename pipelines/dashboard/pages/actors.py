@@ -53,11 +53,10 @@ def main() -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Most active")
-        board.static(top[["name", "actor_type", "country", "mentions", "claims", "relayed_claims", "first_day",
-                          "last_day"]])
+        board.static(top.head(12)[["name", "actor_type", "country", "mentions", "claims", "relayed_claims"]])
     with right:
         st.subheader("Who appears with whom")
-        board.static(board.q("co_mentions", as_of, limit=25)[["actor", "with_actor", "articles"]])
+        board.static(board.q("co_mentions", as_of, limit=12)[["actor", "with_actor", "articles"]])
     st.subheader("Activity over time (top 5)")
     activity = board.q("actor_activity", as_of, list(top["actor_id"][:5]))
     if activity.empty:

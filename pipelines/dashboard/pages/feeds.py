@@ -52,7 +52,10 @@ def main() -> None:
     if health.empty:
         st.info("No fetch recorded by this day (or the snapshot predates quality.fetch_log).")
     else:
-        board.static(health)
+        shown = health.assign(hours_since_success=health["hours_since_success"].map(
+            lambda h: "" if pd.isna(h) else f"{h:.1f}"))
+        board.static(shown[["feed_id", "state", "last_success_at", "hours_since_success", "last_article_at",
+                            "failures_since_success", "last_error_at", "last_error", "attempts", "entries_new"]])
     st.subheader("Articles per day by feed")
     per_day = board.q("articles_per_day", as_of)
     if not per_day.empty:
