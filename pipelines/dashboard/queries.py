@@ -359,13 +359,17 @@ def actor_types(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("select distinct actor_type from marts.dim_actors order by 1").fetchall()]
 
 
-def actor_activity(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_ids: list[str]) -> pd.DataFrame:
-    """Mentions and claims per day of the given actors, up to `as_of`'s day."""
-    return _df(con, """
-        select a.day, d.name, a.mentions, a.claims
+def actor_activity(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_ids: list[str], *,
+                   grain: str = "day") -> pd.DataFrame:
+    """Mentions and claims per day (or week, from Monday) of the given actors, up to `as_of`'s day."""
+    if grain not in ("day", "week"):
+        raise ValueError(f"grain {grain!r}: day or week")
+    return _df(con, f"""
+        select cast(date_trunc('{grain}', a.day) as date) as day, d.name,
+               cast(sum(a.mentions) as bigint) as mentions, cast(sum(a.claims) as bigint) as claims
         from marts.actor_activity_daily a join marts.dim_actors d using (actor_id)
         where a.day <= cast($as_of as date) and a.actor_id in (select unnest($ids))
-        order by a.day, d.name
+        group by all order by day, d.name
     """, {"as_of": as_of, "ids": list(actor_ids)})
 
 

@@ -51,6 +51,10 @@ def test_as_of_jan_5_nothing_reported_after_that_day_appears(snapshot_con):
         assert len(frame) > 0, name
         for column in columns:
             assert pd.to_datetime(frame[column]).max() <= cutoff, (name, column)
+    daily = frames["activity"][0]
+    weekly = queries.actor_activity(con, JAN_5, ["vladimir-putin", "joe-biden"], grain="week")
+    assert weekly["mentions"].sum() == daily["mentions"].sum()
+    assert (pd.to_datetime(weekly["day"]).dt.dayofweek == 0).all()  # weeks from Monday
     # the snapshot's run fetched on Feb. 23: on Jan. 5 there was no fetch and no gate run yet
     assert queries.feed_health(con, JAN_5).empty
     assert queries.gate_results(con, JAN_5).empty

@@ -27,6 +27,9 @@ def _count(snapshot: Snapshot) -> int:
         return con.execute("select count(*) from marts.articles").fetchone()[0]
 
 
+@pytest.mark.reliability(kind="fault", fault="a run publishes a new snapshot while a dashboard query is reading the old one",
+                         outcome="the query finishes on the old file; the next query reads the new one",
+                         lost="nothing")
 def test_a_new_snapshot_is_read_after_the_swap_and_an_open_cursor_keeps_the_old_one(tmp_path):
     path = tmp_path / "eventwatch.duckdb"
     _publish(path, 1)
@@ -43,6 +46,8 @@ def test_a_new_snapshot_is_read_after_the_swap_and_an_open_cursor_keeps_the_old_
     snapshot.close()
 
 
+@pytest.mark.reliability(kind="fault", fault="a dashboard query tries to write the snapshot",
+                         outcome="DuckDB refuses: the snapshot is attached read-only", lost="nothing")
 def test_the_snapshot_cannot_be_written_through_the_dashboard(tmp_path):
     path = tmp_path / "eventwatch.duckdb"
     _publish(path, 1)

@@ -10,10 +10,9 @@ from pipelines.dashboard import board
 
 
 def _activity_chart(activity: pd.DataFrame) -> alt.Chart:
-    long = activity.melt(id_vars=["day", "name"], value_vars=["mentions", "claims"], var_name="measure")
-    return alt.Chart(long).mark_line(point=True).encode(
-        x=alt.X("day:T", title=None), y=alt.Y("value:Q", title=None), color="name:N",
-        strokeDash="measure:N", tooltip=["day:T", "name", "measure", "value"]).properties(height=260)
+    return alt.Chart(activity).mark_line(point=True).encode(
+        x=alt.X("day:T", title="week from"), y=alt.Y("mentions:Q", title="mentions per week"), color="name:N",
+        tooltip=["day:T", "name", "mentions", "claims"]).properties(height=260)
 
 
 def _selected_actor(as_of) -> str | None:
@@ -57,8 +56,8 @@ def main() -> None:
     with right:
         st.subheader("Who appears with whom")
         board.static(board.q("co_mentions", as_of, limit=12)[["actor", "with_actor", "articles"]])
-    st.subheader("Activity over time (top 5)")
-    activity = board.q("actor_activity", as_of, list(top["actor_id"][:5]))
+    st.subheader("Activity over time (the top 5, per week)")
+    activity = board.q("actor_activity", as_of, list(top["actor_id"][:5]), grain="week")
     if activity.empty:
         st.info("No activity yet.")
     else:
