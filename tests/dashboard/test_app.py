@@ -6,6 +6,8 @@ meeting moved from Jan. 25 to Jan. 26, the Geneva meeting of Feb. 24 called off 
 
 from __future__ import annotations
 
+import os
+import shutil
 from contextlib import closing
 from datetime import date
 
@@ -145,3 +147,28 @@ def test_as_of_page_shows_that_day(board_env):
     then_now = next(f for f in _frames(at) if "status_then" in f)
     geneva = then_now[then_now["label"].str.contains("Geneva") & (then_now["due_start_then"].map(_day) == "2022-01-10")]
     assert list(geneva["status_then"]) == ["upcoming"] and list(geneva["status_now"]) == ["passed"]
+
+
+@pytest.mark.reliability(kind="fault", fault="a run publishes a new snapshot while the dashboard is open",
+                         outcome="the next rerun of the page shows the new snapshot, without a restart",
+                         lost="nothing")
+def test_a_new_snapshot_shows_on_the_next_rerun_without_a_restart(published, tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    target = data_dir / "published" / "eventwatch.duckdb"
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(published / "published" / "eventwatch.duckdb", target)
+    monkeypatch.setenv("EVENTWATCH_DATA_DIR", str(data_dir))
+    at = _page("claims", "2022-02-23")
+    before = next(f for f in _frames(at) if "via_name" in f)
+    his = int((before["speaker_name"] == "Sergey Lavrov").sum())
+    assert his > 0
+    # a "run" publishes a snapshot without his claims, the way publish does: a new file swapped in
+    staging = target.with_name(".next.tmp")
+    shutil.copyfile(target, staging)
+    with closing(duckdb.connect(str(staging))) as con:
+        con.execute("delete from marts.fct_claims where speaker_name = 'Sergey Lavrov'")
+    os.replace(staging, target)
+    at.run()
+    assert not at.exception
+    after = next(f for f in _frames(at) if "via_name" in f)
+    assert len(after) == len(before) - his and "Sergey Lavrov" not in set(after["speaker_name"])

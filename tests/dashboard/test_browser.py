@@ -96,12 +96,19 @@ def _paris(published) -> str:
                            "and due_start = '2022-01-26'").fetchone()[0]
 
 
-def test_every_page_renders_in_a_real_browser(dashboard, published, tmp_path):
-    chromium = _chromium()
-    if chromium is None:
-        if os.environ.get("EVENTWATCH_REQUIRE_BROWSER"):
-            pytest.fail("EVENTWATCH_REQUIRE_BROWSER is set but no chromium is on PATH (apt-get install chromium)")
+@pytest.fixture
+def chromium() -> str:
+    """Chromium's path; without it a skip with the reason, or a failure where a browser is required (CI)."""
+    found = _chromium()
+    if found is None:
+        if os.environ.get("EVENTWATCH_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail("a browser is required here (EVENTWATCH_REQUIRE_BROWSER or CI is set) but no chromium is "
+                        "on PATH: apt-get install chromium")
         pytest.skip("no chromium on PATH: the browser test needs Debian's chromium (apt-get install chromium)")
+    return found
+
+
+def test_every_page_renders_in_a_real_browser(chromium, dashboard, published, tmp_path):
     shots = tmp_path / "screenshots"
     shots.mkdir()
     paris = _paris(published)
