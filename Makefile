@@ -38,7 +38,7 @@ demo: setup  ## run eventwatch over the sample corpus and show how to query it
 
 DASHBOARD_PORT ?= 8501
 
-dashboard: setup  ## serve the dashboard on http://127.0.0.1:$(DASHBOARD_PORT)/ over the published snapshot (make demo first)
+dashboard: setup  ## serve the dashboard on http://127.0.0.1:8501/ (DASHBOARD_PORT=N to change) over the published snapshot (make demo first)
 	$(BIN)/eventwatch dashboard --data-dir $(DATA_DIR) --port $(DASHBOARD_PORT)
 
 test: setup  ## run the whole test suite (what CI runs)

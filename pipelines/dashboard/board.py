@@ -132,4 +132,4 @@ def footer() -> None:
     """The time this page's queries took (cached ones cost nothing)."""
     timings = st.session_state.pop("_query_ms", [])
     total = sum(ms for _, ms in timings)
-    st.caption(f"{len(timings)} queries, {total:.0f} ms · snapshot {snapshot_path()}")
+    st.caption(f"{len(timings)} queries, {total:.0f} ms")

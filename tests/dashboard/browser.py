@@ -21,6 +21,10 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-default-apps", "--hide-scrollbars", "--mute-audio")
 
 
+_TABLES_DRAWN = ("[...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                 ".every(e => e.querySelector('[role=gridcell]'))")
+
+
 class Browser:
     """One headless Chromium with a fresh profile, one tab."""
 
@@ -64,8 +68,10 @@ class Browser:
         html = ""
         while time.monotonic() < deadline:
             html = self.evaluate("document.documentElement.outerHTML") or ""
-            if any(marker in html for marker in failures) or all(text in html for text in texts):
-                time.sleep(1.0)  # let the last elements (charts) finish drawing
+            if any(marker in html for marker in failures):
+                return html
+            if all(text in html for text in texts):
+                self._wait_drawn(deadline)
                 return self.evaluate("document.documentElement.outerHTML") or html
             time.sleep(0.5)
         return html
@@ -76,6 +82,12 @@ class Browser:
                       + ", document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null).singleNodeValue;"
                       " if (hit) hit.scrollIntoView({block: 'start'}); })()")
         time.sleep(0.5)
+
+    def _wait_drawn(self, deadline: float) -> None:
+        # tables arrive after the page's text: wait until every dataframe has drawn its cells
+        while time.monotonic() < deadline and not self.evaluate(_TABLES_DRAWN):
+            time.sleep(0.3)
+        time.sleep(1.0)  # charts draw last
 
     def screenshot(self, path: Path) -> None:
         data = self.call("Page.captureScreenshot", format="png")["data"]
