@@ -15,7 +15,6 @@ from datetime import date, datetime, time
 import duckdb
 import pandas as pd
 
-STATUSES = ("upcoming", "due", "passed", "postponed", "cancelled")
 # the run id starts with the run's as_of (pipelines.stages.new_run_id): results are placed on the run's clock
 _RUN_AS_OF = "try_strptime(split_part(run_id, '-', 1), '%Y%m%dT%H%M%S')"
 
