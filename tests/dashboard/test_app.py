@@ -78,6 +78,13 @@ def test_the_moved_meeting_shows_its_two_dates(board_env):
     assert [_day(d) for d in history["due_start"]] == ["2022-01-25", "2022-01-26"]
     assert all(u.startswith("https://") for u in history["url"])
     assert page.subheader[-1].value.replace("\\", "").endswith("Paris")
+    # the claims made in the articles that report it
+    claims = next(f for f in _frames(page) if "claim_text" in f and "via_name" in f and "outlets" in f)
+    assert len(claims) > 0 and claims["url"].str.startswith("https://").all()
+    # choosing it in the selector gives the same page, and a link to it
+    at.selectbox[0].select(_paris_id(board_env)).run()
+    assert at.query_params["deadline"] == _paris_id(board_env)
+    assert any("state_change" in f and list(f["state_change"]) == ["announced", "moved"] for f in _frames(at))
 
 
 def _paris_id(data_dir) -> str:
