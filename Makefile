@@ -11,7 +11,7 @@ DEMO_AS_OF ?= 2022-02-23T12:00:00Z
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast bench lint reliability-doc clean help
+.PHONY: setup demo dashboard test test-fast bench lint reliability-doc clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -35,6 +35,11 @@ demo: setup  ## run eventwatch over the sample corpus and show how to query it
 	@echo
 	@echo "Query it yourself:  $(BIN)/eventwatch query \"select * from marts.fct_claims limit 10\""
 	@echo "Data Docs:          $(DATA_DIR)/data_docs/index.html"
+
+DASHBOARD_PORT ?= 8501
+
+dashboard: setup  ## serve the dashboard on http://127.0.0.1:8501/ (DASHBOARD_PORT=N to change) over the published snapshot (make demo first)
+	$(BIN)/eventwatch dashboard --data-dir $(DATA_DIR) --port $(DASHBOARD_PORT)
 
 test: setup  ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest

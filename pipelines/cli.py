@@ -186,6 +186,22 @@ def cmd_feeds(args) -> int:
     return 0
 
 
+def cmd_dashboard(args) -> int:
+    import os
+
+    from pipelines.dashboard import streamlit_command
+
+    settings = _settings(args)
+    if not settings.snapshot_path.exists():
+        raise FileNotFoundError(f"no published snapshot at {settings.snapshot_path}: run `eventwatch run` first")
+    env = {**os.environ, "EVENTWATCH_DATA_DIR": str(settings.data_dir.resolve())}
+    print(f"eventwatch dashboard: http://{args.host}:{args.port}/ (reading {settings.snapshot_path}; Ctrl-C stops)",
+          flush=True)
+    command = streamlit_command(host=args.host, port=args.port)
+    os.execve(command[0], command, env)  # streamlit takes this process over: signals reach it directly
+    return 0  # not reached
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--feeds", metavar="FILE", help="feeds file (default: $EVENTWATCH_FEEDS or seeds/feeds.yml)")
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: $EVENTWATCH_DATA_DIR or data/)")
@@ -240,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help="the SQL to run")
     query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    dashboard = command("dashboard", cmd_dashboard,
+                        "serve the dashboard (Streamlit) over the published snapshot, read-only")
+    dashboard.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
+    dashboard.add_argument("--host", default="127.0.0.1",
+                           help="address to bind (default: 127.0.0.1, this machine only)")
     feeds = command("feeds", cmd_feeds, "list, add or remove feeds; show their polling status; park or re-enable one")
     feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION")
     feeds_sub.add_parser("list", help="list the feeds")

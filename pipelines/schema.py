@@ -255,6 +255,22 @@ _RAW_COLUMNS = {
 }
 
 
+# Views in `quality` over the raw tables the dashboard's feed page needs (issue 14). Publish copies
+# every relation of `quality`, so the snapshot carries them as tables and readers never need the
+# working database. Feed URLs, validators and payloads stay out: a URL may carry a token, and a
+# quarantined payload is the feed's text, which the reason and record key describe well enough.
+QUALITY_VIEWS = """
+create or replace view quality.fetch_log as
+select fetch_id, run_id, feed_id, http_status, error, bytes, duration_ms, fetched_at, entries_seen,
+       entries_new, entries_new_version, entries_unchanged, entries_quarantined, bozo_reason,
+       not_modified, body_unchanged, forced, next_poll_at, next_poll_reason
+from raw.fetch_log;
+create or replace view quality.quarantine as
+select quarantine_id, stage, feed_id, fetch_id, record_key, reason, quarantined_at
+from raw.quarantine;
+"""
+
+
 # extract.* columns added by issue 4 (extraction), likewise
 MIGRATIONS = """
 alter table extract.actors add column if not exists affiliation_actor_id varchar;
@@ -269,3 +285,4 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for name, sql_type in columns:
             con.execute(f"alter table raw.{table} add column if not exists {name} {sql_type}")
     con.execute(MIGRATIONS)
+    con.execute(QUALITY_VIEWS)
