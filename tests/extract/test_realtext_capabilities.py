@@ -72,3 +72,13 @@ def test_a_nominal_beside_a_name_leaves_the_name_as_speaker(text, gazetteer):
 def test_a_fiscal_quarter_is_three_months(text, surface, start, end, gazetteer):
     [found] = extract_article(text, PUBLISHED, gazetteer).time_expressions
     assert (found.surface, found.due_start, found.due_end, found.precision) == (surface, start, end, "season")
+
+
+
+@pytest.mark.parametrize("text", [
+    "The ballots were counted twice, according to the county clerk.",
+    "According to the county clerk, the ballots were counted twice.",
+])
+def test_according_to_a_nominal_is_an_attribution(text, gazetteer):
+    [(speaker, cue, content)] = _claims(text, gazetteer)
+    assert (speaker.lower(), cue, content.lower()) == ("the county clerk", "according to", "the ballots were counted twice")
