@@ -90,11 +90,31 @@ def cmd_publish(args) -> int:
 def cmd_eval(args) -> int:
     from pipelines.extract.evaluate import GOLD_PATH, evaluate, load_floors, load_gold
 
+    if args.corpus:
+        return _eval_corpus(args)
     report = evaluate(load_gold(Path(args.gold) if args.gold else GOLD_PATH))
     print(report.render(verbose=args.errors))
     below = report.below(load_floors()) if args.check else {}
     for name, (value, floor) in sorted(below.items()):
         print(f"below floor: {name} {value:.3f} < {floor:.3f}", file=sys.stderr)
+    return 1 if below else 0
+
+
+def _eval_corpus(args) -> int:
+    from pipelines.extract.realtext import below_floors, score_polnear, score_timeml
+
+    if not args.dir:
+        print(f"eventwatch eval: --corpus {args.corpus} needs a DIR", file=sys.stderr)
+        return 2
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        print(f"eventwatch eval: no such directory: {directory}", file=sys.stderr)
+        return 2
+    report = (score_polnear if args.corpus == "polnear" else score_timeml)(directory)
+    print(report.render())
+    below = below_floors(report) if args.check else {}
+    for name, (value, floor) in sorted(below.items()):
+        print(f"below floor: {report.corpus} {name} {value:.3f} < {floor:.3f}", file=sys.stderr)
     return 1 if below else 0
 
 
@@ -251,7 +271,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--gold", metavar="FILE", help="gold passages (default: seeds/gold/passages.yml)")
     evaluation.add_argument("--errors", action="store_true", help="list every miss and false hit, passage by passage")
     evaluation.add_argument("--check", action="store_true",
-                            help="exit 1 when a score is below its floor in seeds/gold/floors.json")
+                            help="exit 1 when a score is below its floor in seeds/gold/floors.json "
+                                 "(with --corpus: seeds/gold/realtext_floors.json)")
+    evaluation.add_argument("--corpus", choices=("polnear", "timeml"),
+                            help="score on a third-party corpus in DIR instead: PolNeAR (text/ + attributions/ "
+                                 "brat) or TimeML (*.tml); development scores")
+    evaluation.add_argument("dir", nargs="?", metavar="DIR", help="the corpus folder, with --corpus")
     query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")
     query.add_argument("sql", help="the SQL to run")
     query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")

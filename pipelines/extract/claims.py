@@ -17,7 +17,9 @@ Passes over an article whose actors are already found:
    warned that …") the inner speaker is the speaker and the outer one the intermediary ("via");
 5. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
 
-Speakers are actor mentions (names, roles, anonymous sources), pronouns ("he", "she", "they": the
+Speakers are actor mentions (names, roles, anonymous sources), unnamed nominals ("the Ohio governor
+said", "the bank said": a definite person noun resolves to the named person who spoke last in the
+previous two sentences, else the first person named in the previous sentence), pronouns ("he", "she", "they": the
 speaker of the latest attribution, else the previous sentence's first person, else the last one
 mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
 said": who issued the last claim). Targets are the cue's object or a demanded clause's subject; the
@@ -36,7 +38,7 @@ from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,22 @@ _PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They)\b")
 _OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
 _DOCUMENT_RE = re.compile(
     r"\b[Tt]he\s+(?:joint\s+)?(?:statement|readout|transcript|communiqu[eé]|summary|release|letter)\b")
+# Nominal speakers nobody names: "the Ohio governor said", "the bank said", "a new survey found". A
+# person head with a definite article resolves to the nearest named speaker; the rest stay unnamed.
+_PERSON_HEADS = (
+    "governor|senator|president|minister|secretary|spokesman|spokeswoman|spokesperson|aides?|advis[eo]rs?|"
+    "officials?|chairman|chairwoman|director|experts?|analysts?|economists?|lawmakers?|congressman|"
+    "congresswoman|candidate|nominee|businessman|businesswoman|mayor|judge|professor|researchers?|"
+    "strategists?|pollsters?|leaders?|executives?|founder|lawyers?|attorneys?|ambassador|diplomats?|"
+    "commissioner|clerk|manager|host|anchor|voters?|residents?|owners?|activists?|veterans?|candidates")
+_OTHER_HEADS = (
+    "campaign|company|bank|firm|group|agency|department|committee|court|administration|government|"
+    "report|survey|poll|study|analysis|ad|clip|video|memo|lawsuit|filing|complaint|website|newspaper|"
+    "network|organization|foundation|institute|university|union|council")
+_NOMINAL_RE = re.compile(
+    rf"\b(?P<det>[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+(?:(?:[A-Z][\w.&'’-]*|[a-z][a-z-]+)\s+){{0,3}}?"
+    rf"(?P<head>{_PERSON_HEADS}|{_OTHER_HEADS})\b(?![-’'])")
+_PERSON_HEAD_RE = re.compile(rf"(?:{_PERSON_HEADS})")
 # Time and channel phrases that may sit between a speaker, its cue and the content. The
 # alternatives are tried in order inside atomic groups, so longer phrases come first.
 _ADVERBIAL = (
@@ -828,13 +846,40 @@ class _ClaimFinder:
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "office"))
         for match in _DOCUMENT_RE.finditer(self.text):
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "document"))
+        speakers.extend(self._nominal_candidates())
         return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
+
+    def _nominal_candidates(self) -> list[_Speaker]:
+        """Unnamed nominal speakers ("the Ohio governor") that overlap no mention: a named mention or
+        an anonymous source found by the actor rules always wins."""
+        covered = bytearray(len(self.text))
+        for mention in self.findings.mentions:
+            covered[mention.start_char:mention.end_char] = b"\x01" * (mention.end_char - mention.start_char)
+        out = []
+        for match in _NOMINAL_RE.finditer(self.text):
+            if any(covered[match.start():match.end()]) or self._beside_name(covered, match.start(), match.end()):
+                continue
+            out.append(_Speaker(match.start(), match.end(), None, match.group(), "nominal"))
+        return out
+
+    def _beside_name(self, covered: bytearray, start: int, end: int) -> bool:
+        """Whether a nominal is an appositive of a name ("Jake Sullivan, the adviser," / "the Polish
+        president, Andrzej Duda,"): the name is the speaker then."""
+        before = re.search(r"\S\s*,\s*$", self.text[max(0, start - 6):start])
+        after = re.match(r"\s*,\s*\S", self.text[end:end + 6])
+        return bool(before and covered[max(0, start - 6) + before.start()]) \
+            or bool(after and covered[end + after.end() - 1])
 
     def _resolve(self, speaker: _Speaker) -> _Speaker:
         """A pronoun or document speaker with its actor filled in (unchanged when it is a mention)."""
         if speaker.kind in ("pronoun", "office"):
             gender = {"he": "m", "she": "f", "his": "m", "her": "f"}.get(speaker.surface.split()[0].lower())
             actor_id = self._antecedent(speaker.start, gender)
+        elif speaker.kind == "nominal":
+            match = _NOMINAL_RE.fullmatch(speaker.surface)
+            definite = bool(match) and match.group("det").lower() in ("the", "this", "that")
+            person = bool(match) and _PERSON_HEAD_RE.fullmatch(match.group("head"))
+            actor_id = self._nominal_antecedent(speaker.start) if definite and person else None
         elif speaker.kind == "document":  # "the statement said": whoever issued the last one quoted
             earlier = [c for c in self.claims.values() if c.end_char <= speaker.start]
             last = max(earlier, key=lambda c: c.end_char) if earlier else None
@@ -865,6 +910,24 @@ class _ClaimFinder:
                 if previous.start <= mention.start_char < previous.end and self._fits(mention.actor_id, gender):
                     return mention.actor_id
         return self._last_person(position, exclude=None, gender=gender)
+
+    def _nominal_antecedent(self, position: int) -> str | None:
+        """Who 'the governor' at position is: the named person who spoke last within the previous two
+        sentences, else the first person named in the previous sentence; nobody further back."""
+        here = self.index.at(position)
+        floor = self.sentences[max(0, here.index - 2)].start if here else 0
+        earlier = [c for c in self.claims.values() if floor <= c.start_char and c.end_char <= position
+                   and self.findings.actors.get(c.speaker_actor_id or "") is not None
+                   and self.findings.actors[c.speaker_actor_id].actor_type == "person"]
+        if earlier:
+            return max(earlier, key=lambda c: c.end_char).speaker_actor_id
+        if here is not None and here.index > 0:
+            previous = self.sentences[here.index - 1]
+            for mention in self.findings.mentions:
+                if previous.start <= mention.start_char < previous.end \
+                        and self.findings.actors[mention.actor_id].actor_type == "person":
+                    return mention.actor_id
+        return None
 
     def _fits(self, actor_id: str | None, gender: str | None) -> bool:
         """Whether an actor can be 'he'/'she' (a person whose known gender agrees) or 'they'."""

@@ -10,7 +10,8 @@ when the caller gives one), never the wall clock:
 - "next week", "later in the week", "within days", "in the next 24 to 48 hours", "next month",
   "mid-February", "by the end of January", "late January or February", "in March or April", "this
   spring", "before the spring thaw", "in two weeks", "four days later", "two days after ..." become
-  ranges with a precision (day, week, month, season, year).
+  ranges with a precision (day, week, month, season, year); a fiscal quarter ("the third quarter",
+  "fourth-quarter", "the first quarter of 1990") is three months at the precision of a season.
 
 Tense comes from the words left of the expression in its clause, then from the sentence's previous
 expression ("to Kyiv on Monday and to Moscow on Tuesday"), then from its right, then from the nearest
@@ -33,7 +34,7 @@ from pipelines.extract.actors import is_agent_use
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,12 @@ _RULES: list[tuple[str, re.Pattern]] = [
         r"within\s+(?:days|weeks|hours|months|a\s+week|a\s+month|a\s+day)|"
         rf"(?:in|within)\s+(?P<n>{_NUM})\s+(?P<unit>hours?|days?|weeks?|months?))\b")),
     ("year", re.compile(rf"(?i:\b(?:in|by|until|since|during|before|after|through)\s+){_g('y', _Y)}\b")),
+    ("quarter", re.compile(
+        rf"(?i:\b(?:the\s+)?(?:{_g('qy', _Y)}(?:['’]s)?\s+)?(?:fiscal\s+)?"
+        rf"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[-\s]+quarter\b"
+        rf"(?:\s+of\s+(?:fiscal\s+)?{_g('y', _Y)}\b)?)")),
 ]
+_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 _EVENTS: list[tuple[str, str]] = [
     ("talks", r"talks|talk|negotiations|negotiate|consultations|dialogue"),
@@ -388,7 +394,22 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None, last_mo
         return _relative(groups, published, anchor)
     if kind == "year":
         return date(year, 1, 1), date(year, 12, 31), "year"
+    if kind == "quarter":
+        return _quarter(groups, published, tense)
     return None
+
+
+def _quarter(groups: dict, published: date, tense: str | None) -> tuple[date, date, str]:
+    """'the third quarter', 'fourth-quarter', 'the first quarter of 1990': three months, at the
+    precision of a season (the contract's three-month span). Without a year, this year's when it has
+    begun or the clause is not past tense, else last year's."""
+    number = _QUARTERS[groups["q"].lower()]
+    year = int(groups.get("y") or groups.get("qy") or 0)
+    if not year:
+        current = (published.month - 1) // 3 + 1
+        year = published.year if number <= current or tense != "past" else published.year - 1
+    first = 3 * (number - 1) + 1
+    return date(year, first, 1), _month_end(year, first + 2), "season"
 
 
 def _part_window(part: str, year: int, month: int) -> tuple[date, date]:
