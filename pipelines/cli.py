@@ -163,8 +163,8 @@ def _feeds_status(settings: Settings) -> None:
 def cmd_feeds(args) -> int:
     settings = _settings(args)
     if args.feeds_command == "add":
-        feed = add_feed(settings.feeds_file, args.id, args.url, args.name, tuple(args.tag or ()))
-        print(f"added feed {feed.id} ({feed.url}) to {settings.feeds_file}")
+        feed = add_feed(settings.feeds_file, args.id, args.url, args.name, tuple(args.tag or ()), args.full_text)
+        print(f"added feed {feed.id} ({feed.url}, full_text: {feed.full_text}) to {settings.feeds_file}")
     elif args.feeds_command == "remove":
         remove_feed(settings.feeds_file, args.id)
         print(f"removed feed {args.id} from {settings.feeds_file} (its stored entries are kept)")
@@ -248,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url", help="http(s):// URL, file:// URL or a path relative to the feeds file")
     add.add_argument("--name", help="display name")
     add.add_argument("--tag", action="append", help="a tag (repeatable)")
+    add.add_argument("--full-text", choices=("auto", "always", "never"),
+                     help="fetch each entry's page for its main text: auto (default for http(s) feeds) when the "
+                          "feed's text is short, always, or never (default for local files)")
     remove = feeds_sub.add_parser("remove", help="remove a feed (its stored entries are kept)")
     remove.add_argument("id", help="feed id")
     feeds_sub.add_parser("status", help="per feed: last success, last error, failures, next poll, entries per day")
