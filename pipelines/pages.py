@@ -2,7 +2,8 @@
 
 A feed's `full_text` mode (pipelines.feeds: `auto`, `always`, `never`) says whether an entry's page
 is fetched. In `auto` (the default for http(s) feeds) the page is fetched when the feed's text is
-short (`PagePolicy.short_words`); its main text replaces the feed's only when it is longer, so a
+short (`PagePolicy.short_words`); its main text replaces the feed's only when it is longer (and
+not a stub under `PagePolicy.min_words`), so a
 404, a paywall stub, a timeout or a poor extraction keeps the feed's text (`raw.page_state` says
 why, and the page is tried again on the re-check schedule).
 
@@ -206,7 +207,7 @@ class _Hosts:
             return fetch(url, etag, last_modified, policy=fetch_policy, listed_url=listed_url, accept=ACCEPT_HTML)
 
     def disallowed(self, url: str, listed_url: str) -> str | None:
-        """Why robots.txt forbids `url` (None when it allows, is missing, or the URL is a file)."""
+        """Why `url` is not to be fetched: robots.txt forbids it or its host is unreachable (None: go ahead)."""
         host = self._host(url)
         if host is None:
             return None
@@ -225,6 +226,8 @@ class _Hosts:
     def _load_robots(self, url: str, listed_url: str):
         parts = urlsplit(url)
         result = self.fetch(f"{parts.scheme}://{parts.netloc}/robots.txt", listed_url)
+        if result.http_status is None and result.error:  # refused, unresolvable, down: no page is tried this run
+            return f"host unreachable: {result.error}"
         if result.http_status is not None and result.http_status >= 500:
             return f"robots.txt of {parts.netloc} answered HTTP {result.http_status}: pages wait"
         if result.body is None:  # missing (4xx) or unreachable: RFC 9309 lets crawlers proceed
@@ -286,15 +289,16 @@ def check_page(settings: Settings, hosts: _Hosts, feed: Feed, run_id: str, entry
             log.exception("extracting page %s crashed", url)
             error = f"extraction failed: {type(exc).__name__}: {exc}"
     if refused:
-        status = "robots"
+        status = "robots" if refused.startswith("robots.txt") else "failed"
     elif error:
         status = "failed"
     elif result.not_modified:
         status = "not_modified"
     elif page is None:
         status, error = "no_text", "no main text found on the page"
-    elif page.words <= feed_words:
-        status, error = "shorter", f"the page's main text ({page.words} words) is no longer than the feed's ({feed_words})"
+    elif page.words <= max(feed_words, settings.page_policy.min_words - 1):
+        status, error = "shorter", (f"the page's main text ({page.words} words) is no better than the feed's "
+                                    f"({feed_words} words; a page needs {settings.page_policy.min_words})")
     else:
         status = "ok"
     state = _new_state(settings, feed, entry_key, url, old, status, error, result, digest, page, feed_words)

@@ -58,6 +58,7 @@ class PagePolicy:
     """Article pages (pipelines.pages): when a feed's text counts as short, politeness, re-check schedule."""
 
     short_words: int = 150  # auto mode fetches the page when the feed's text has fewer words
+    min_words: int = 40  # a page text shorter than this is a stub (paywall, consent wall), never used
     delay_s: float = 1.0  # between two requests to one host (robots.txt included)
     timeout_s: float = 20.0  # the whole fetch of one page
     recheck_hours: str = "1,6,24,72"  # after first sight, for edits; failures are retried on the same steps
