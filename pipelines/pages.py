@@ -241,8 +241,13 @@ def page_url(feed: Feed, entry_url: str | None) -> str | None:
     """The page to fetch for an entry: its link, a relative one resolved against the feed's location."""
     if not entry_url:
         return None
-    url = urljoin(feed.location, entry_url)
-    return url if urlsplit(url).scheme in ("http", "https", "file") else None
+    try:
+        url = urljoin(feed.location, entry_url)
+        parts = urlsplit(url)
+        _ = parts.port  # a malformed port raises here, not in the fetcher
+    except ValueError:  # a malformed link (a bad IPv6 literal...): no page to read
+        return None
+    return url if parts.scheme in ("http", "https", "file") else None
 
 
 def _feed(settings: Settings, feed_id: str) -> Feed | None:
