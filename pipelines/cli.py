@@ -141,18 +141,20 @@ def cmd_query(args) -> int:
 
 def _feeds_status(settings: Settings) -> None:
     from pipelines.feed_state import feed_status
+    from pipelines.pages import page_summary
 
     feeds = load_feeds(settings.feeds_file)
     with read_lock(settings):
         con = duckdb.connect(str(settings.database), read_only=True) if settings.database.exists() else None
         try:
             rows = feed_status(con, feeds, settings.as_of)
+            page_cells = page_summary(con)
         finally:
             if con is not None:
                 con.close()
-    header = ("feed", "state", "last success", "failures", "next poll", "per day", "last error")
+    header = ("feed", "state", "last success", "failures", "next poll", "per day", "pages", "last error")
     table = [(r.feed_id, r.state, _cell(r.last_success_at) or "never", str(r.consecutive_failures), r.next_poll,
-              f"{r.entries_per_day:.1f}",
+              f"{r.entries_per_day:.1f}", page_cells.get(r.feed_id, "-"),
               (f"{_cell(r.last_error_at)} {r.last_error}" if r.last_error else "") + (f" [{r.note}]" if r.note else ""))
              for r in rows]
     widths = [max(len(h), *(len(row[i]) for row in table)) if table else len(h) for i, h in enumerate(header)]

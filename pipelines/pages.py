@@ -346,10 +346,11 @@ def with_page(entry: Entry, state: dict | None) -> Entry:
                    updated_at=entry.updated_at or state["updated_at"])
 
 
-def _run_checks(settings: Settings, jobs: list[tuple], hosts: _Hosts) -> list[PageCheck]:
-    """Check pages concurrently (politeness per host is `_Hosts`' job)."""
+def check_pages(settings: Settings, jobs: list[tuple], hosts: _Hosts | None = None) -> list[PageCheck]:
+    """Check pages concurrently; a job is `check_page`'s arguments after `hosts` (politeness is `_Hosts`' job)."""
     if not jobs:
         return []
+    hosts = hosts or _Hosts(settings)
     with ThreadPoolExecutor(max_workers=max(1, settings.fetch_policy.max_parallel)) as pool:
         return list(pool.map(lambda job: check_page(settings, hosts, *job), jobs))
 
@@ -371,7 +372,7 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, feed
         due = old is None or (old["next_check_at"] is not None and old["next_check_at"] <= settings.as_of)
         if url and _wants_page(feed.page_mode, entry, settings.page_policy) and due:
             jobs.append((feed, run_id, entry.entry_key, url, words(entry.content_text), old))
-    checks = _run_checks(settings, jobs, _Hosts(settings))
+    checks = check_pages(settings, jobs)
     for check in checks:
         states[(feed_id, check.entry_key)] = check.state
     entries = tuple(with_page(e, states.get((feed_id, e.entry_key))) for e in parsed.entries)
@@ -418,7 +419,7 @@ def recheck(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> 
         # the feed's own text: the stored versions may all carry the page's already
         feed_words = old["feed_words"] if old["feed_words"] is not None else words(latest["content_text"])
         jobs.append((feed, run_id, entry_key, old["page_url"], feed_words, old))
-    checks = _run_checks(settings, jobs, _Hosts(settings))
+    checks = check_pages(settings, jobs)
     made = set()
     con.begin()
     try:
@@ -467,13 +468,20 @@ def _store_version(con, settings: Settings, check: PageCheck, seen_at: datetime 
     return True
 
 
-def page_summary(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
-    """Per feed, how many entry pages are in each page_status (for `feeds status`)."""
-    rows = con.execute("select feed_id, page_status, count(*) from raw.page_state group by all").fetchall()
-    out: dict[str, dict[str, int]] = {}
-    for feed_id, status, count in rows:
-        out.setdefault(feed_id, {})[status] = count
-    return out
+def page_summary(con: duckdb.DuckDBPyConnection | None) -> dict[str, str]:
+    """Per feed, its entry pages by page_status and the latest page error (a `feeds status` cell)."""
+    if con is None:
+        return {}
+    rows = con.execute("select feed_id, page_status, count(*), max_by(page_error, last_checked_at) "
+                       "from raw.page_state group by all order by feed_id, page_status").fetchall()
+    counts: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for feed_id, status, count, error in rows:
+        counts.setdefault(feed_id, []).append(f"{count} {status}")
+        if error and status in ("failed", "robots", "no_text", "shorter"):
+            errors[feed_id] = error
+    return {feed_id: ", ".join(parts) + (f" (last: {errors[feed_id]})" if feed_id in errors else "")
+            for feed_id, parts in counts.items()}
 
 
 class Replay:
