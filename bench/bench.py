@@ -93,7 +93,7 @@ def _page_server(bodies: list[bytes]) -> ThreadingHTTPServer:
     """A local HTTP server: /<n>.html is sample page n (mod the count); no robots.txt (404)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server name)
+        def do_GET(self):
             name = self.path.strip("/").split(".")[0]
             body = bodies[int(name) % len(bodies)] if name.isdigit() else b""
             self.send_response(200 if body else 404)

@@ -39,8 +39,8 @@ import lxml.html
 import trafilatura
 
 from pipelines import archive
-from pipelines.fetch import ACCEPT_HTML, USER_AGENT, fetch
 from pipelines.feeds import Feed, load_feeds
+from pipelines.fetch import ACCEPT_HTML, USER_AGENT, fetch
 from pipelines.load import short_hash
 from pipelines.parse import Entry, ParsedFeed, canonical_url
 from pipelines.settings import Settings
@@ -425,9 +425,9 @@ def recheck(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> 
     try:
         for check in checks:
             old = states[(check.feed_id, check.entry_key)]
-            if check.status == "ok" and check.state["text_hash"] != old["text_hash"]:
-                if _store_version(con, settings, check):
-                    made.add(check.page_fetch_id)
+            changed = check.status == "ok" and check.state["text_hash"] != old["text_hash"]
+            if changed and _store_version(con, settings, check):
+                made.add(check.page_fetch_id)
         record(con, run_id, checks, made)
         con.commit()
     except Exception:

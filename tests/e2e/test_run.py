@@ -79,8 +79,8 @@ def test_a_summary_only_feed_is_read_from_its_article_pages(winter):
         assert {"olaf-scholz", "jens-stoltenberg", "sergei-ryabkov"} <= speakers  # none is in the teasers
     with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
         assert con.execute("select page_status, count(*) from raw.page_state group by 1").fetchall() == [("ok", 3)]
-        assert con.execute("select published_at_source from raw.entries where feed_id = 'desk-briefs' and entry_key like '%ryabkov%'")\
-            .fetchall() == [("page",)]  # the feed gives no date for it: the page does
+        assert con.execute("select published_at_source from raw.entries where feed_id = 'desk-briefs' "
+                           "and entry_key like '%ryabkov%'").fetchall() == [("page",)]  # the feed gives no date for it: the page does
 
 
 def test_the_moved_and_the_cancelled_meetings(winter):
