@@ -15,17 +15,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import closing
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
 
+from pipelines import pages
 from pipelines.extract import extract_article, load_gazetteer
+from pipelines.feeds import Feed
 from pipelines.load import load_entries
 from pipelines.parse import parse_feed
+from pipelines.polling import PagePolicy
 from pipelines.schema import ensure_schema
+from pipelines.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "seeds" / "corpus" / "kyiv-wire.rss"
@@ -35,6 +41,7 @@ TARGETS = {
     "parse": ("entries/s", 1000.0, "min"),
     "load": ("entries/s", 10000.0, "min"),
     "extract": ("articles/s", 100.0, "min"),
+    "pages": ("pages/s", 10.0, "min"),
     "run_sample_corpus": ("s", 60.0, "max"),
     "rerun_unchanged": ("s", 45.0, "max"),
     "dashboard_page": ("s", 0.5, "max"),
@@ -104,6 +111,50 @@ def bench_stages(copies: int) -> dict:
     }
 
 
+def _page_server(bodies: list[bytes]) -> ThreadingHTTPServer:
+    """A local HTTP server: /<n>.html is sample page n (mod the count); no robots.txt (404)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            name = self.path.strip("/").split(".")[0]
+            body = bodies[int(name) % len(bodies)] if name.isdigit() else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def bench_pages(count: int = 120) -> dict:
+    """Article pages end to end (polite fetch over local HTTP, archive, trafilatura), two hosts, no delay."""
+    bodies = [p.read_bytes() for p in sorted((REPO / "seeds" / "corpus" / "pages").glob("*.html"))]
+    server = _page_server(bodies)
+    data_dir = Path(tempfile.mkdtemp(prefix="eventwatch-bench-pages-"))
+    try:
+        port = server.server_address[1]
+        settings = Settings(data_dir=data_dir, as_of=datetime(2022, 2, 23, 12), page_policy=PagePolicy(delay_s=0.0))
+        hosts = ("127.0.0.1", "localhost")  # two host names, so the per-host limit applies twice
+        feeds = [Feed(id=f"bench-{i}", url=f"http://{host}:{port}/feed.xml") for i, host in enumerate(hosts)]
+        jobs = [(feeds[n % 2], "bench", f"entry-{n}", f"http://{hosts[n % 2]}:{port}/{n}.html", 10, None)
+                for n in range(count)]
+        checks, seconds = _timed(lambda: pages.check_pages(settings, jobs))
+        failed = [c.error for c in checks if c.status != "ok"]
+        if failed:
+            raise SystemExit(f"page benchmark: {len(failed)} pages failed, first: {failed[0]}")
+        return {"pages": count / seconds}
+    finally:
+        server.shutdown()
+        server.server_close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def bench_runs() -> dict:
     eventwatch = str(Path(sys.executable).parent / "eventwatch")
     data_dir = Path(tempfile.mkdtemp(prefix="eventwatch-bench-"))
@@ -145,7 +196,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=200, help="how many times to repeat the sample feed's items")
     args = parser.parse_args()
-    figures = {**bench_stages(args.copies), **bench_runs()}
+    figures = {**bench_stages(args.copies), **bench_pages(), **bench_runs()}
     missed = []
     print(f"{'measure':<20} {'figure':>12}  {'target':>14}")
     for name, (unit, bound, kind) in TARGETS.items():

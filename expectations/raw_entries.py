@@ -34,7 +34,7 @@ def gates(as_of: datetime) -> list[Gate]:
                   ("entry_version_id", "feed_id", "entry_key", "article_id", "content_hash",
                    "published_at", "first_seen_at", "archive_sha256")),
                 gxe.ExpectColumnValuesToBeInSet(column="published_at_source",
-                                                value_set=["published", "updated", "first_seen"]),
+                                                value_set=["published", "updated", "first_seen", "page"]),
                 gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1),
                                                   max_value=as_of + FUTURE_TOLERANCE, severity="warning"),
                 gxe.ExpectColumnValuesToNotBeNull(column="title", mostly=0.95, severity="warning"),

@@ -161,18 +161,20 @@ def cmd_query(args) -> int:
 
 def _feeds_status(settings: Settings) -> None:
     from pipelines.feed_state import feed_status
+    from pipelines.pages import page_summary
 
     feeds = load_feeds(settings.feeds_file)
     with read_lock(settings):
         con = duckdb.connect(str(settings.database), read_only=True) if settings.database.exists() else None
         try:
             rows = feed_status(con, feeds, settings.as_of)
+            page_cells = page_summary(con)
         finally:
             if con is not None:
                 con.close()
-    header = ("feed", "state", "last success", "failures", "next poll", "per day", "last error")
+    header = ("feed", "state", "last success", "failures", "next poll", "per day", "pages", "last error")
     table = [(r.feed_id, r.state, _cell(r.last_success_at) or "never", str(r.consecutive_failures), r.next_poll,
-              f"{r.entries_per_day:.1f}",
+              f"{r.entries_per_day:.1f}", page_cells.get(r.feed_id, "-"),
               (f"{_cell(r.last_error_at)} {r.last_error}" if r.last_error else "") + (f" [{r.note}]" if r.note else ""))
              for r in rows]
     widths = [max(len(h), *(len(row[i]) for row in table)) if table else len(h) for i, h in enumerate(header)]
@@ -183,8 +185,8 @@ def _feeds_status(settings: Settings) -> None:
 def cmd_feeds(args) -> int:
     settings = _settings(args)
     if args.feeds_command == "add":
-        feed = add_feed(settings.feeds_file, args.id, args.url, args.name, tuple(args.tag or ()))
-        print(f"added feed {feed.id} ({feed.url}) to {settings.feeds_file}")
+        feed = add_feed(settings.feeds_file, args.id, args.url, args.name, tuple(args.tag or ()), args.full_text)
+        print(f"added feed {feed.id} ({feed.url}, full_text: {feed.full_text}) to {settings.feeds_file}")
     elif args.feeds_command == "remove":
         remove_feed(settings.feeds_file, args.id)
         print(f"removed feed {args.id} from {settings.feeds_file} (its stored entries are kept)")
@@ -294,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url", help="http(s):// URL, file:// URL or a path relative to the feeds file")
     add.add_argument("--name", help="display name")
     add.add_argument("--tag", action="append", help="a tag (repeatable)")
+    add.add_argument("--full-text", choices=("auto", "always", "never"),
+                     help="fetch each entry's page for its main text: auto (default for http(s) feeds) when the "
+                          "feed's text is short, always, or never (default for local files)")
     remove = feeds_sub.add_parser("remove", help="remove a feed (its stored entries are kept)")
     remove.add_argument("id", help="feed id")
     feeds_sub.add_parser("status", help="per feed: last success, last error, failures, next poll, entries per day")

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import yaml
 
 _FEED_ID = re.compile(r"^[a-z0-9-]+$")
+FULL_TEXT_MODES = ("auto", "always", "never")
 
 
 class FeedsFileError(ValueError):
@@ -23,6 +24,14 @@ class Feed:
     name: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
     base_dir: Path = Path(".")  # directory of the feeds file, for relative paths
+    full_text: str | None = None  # auto | always | never as written; None: the default (see `page_mode`)
+
+    @property
+    def page_mode(self) -> str:
+        """Whether entry pages are fetched: as set, else `auto` for http(s) feeds and `never` for local ones."""
+        if self.full_text:
+            return self.full_text
+        return "auto" if urlparse(self.url).scheme.lower() in ("http", "https") else "never"
 
     @property
     def location(self) -> str:
@@ -52,6 +61,9 @@ def _check_entry(raw: object, index: int, seen: set[str]) -> dict:
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise FeedsFileError(f"feed {feed_id!r}: tags must be a list of strings")
+    full_text = raw.get("full_text")
+    if full_text is not None and full_text not in FULL_TEXT_MODES:
+        raise FeedsFileError(f"feed {feed_id!r}: full_text {full_text!r} must be one of {', '.join(FULL_TEXT_MODES)}")
     seen.add(feed_id)
     return raw
 
@@ -77,6 +89,7 @@ def load_feeds(path: Path) -> list[Feed]:
                 name=entry.get("name"),
                 tags=tuple(entry.get("tags") or ()),
                 base_dir=path.resolve().parent,
+                full_text=entry.get("full_text"),
             )
         )
     return feeds
@@ -90,16 +103,22 @@ def _write(path: Path, feeds: list[Feed]) -> None:
             row["name"] = feed.name
         if feed.tags:
             row["tags"] = list(feed.tags)
+        if feed.full_text:
+            row["full_text"] = feed.full_text
         rows.append(row)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump({"feeds": rows}, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def add_feed(path: Path, feed_id: str, url: str, name: str | None = None, tags: tuple[str, ...] = ()) -> Feed:
-    """Append a feed to the file (created when missing); the id must be new."""
+def add_feed(path: Path, feed_id: str, url: str, name: str | None = None, tags: tuple[str, ...] = (),
+             full_text: str | None = None) -> Feed:
+    """Append a feed to the file (created when missing); the id must be new; full_text is written as the mode in force."""
     feeds = load_feeds(path) if path.exists() else []
-    _check_entry({"id": feed_id, "url": url, "tags": list(tags)}, len(feeds), {f.id for f in feeds})
+    _check_entry({"id": feed_id, "url": url, "tags": list(tags), "full_text": full_text}, len(feeds),
+                 {f.id for f in feeds})
     feed = Feed(id=feed_id, url=url, name=name, tags=tuple(tags), base_dir=path.resolve().parent)
+    feed = Feed(id=feed_id, url=url, name=name, tags=tuple(tags), base_dir=feed.base_dir,
+                full_text=full_text or feed.page_mode)  # written out, so the file says what happens
     _write(path, [*feeds, feed])
     return feed
 

@@ -34,6 +34,7 @@ from pipelines.polling import FetchPolicy
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
 _ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 64 * 1024
@@ -132,10 +133,11 @@ def _resolve(host: str, port: int) -> list[str]:
 
 
 def fetch(url: str, etag: str | None = None, last_modified: str | None = None,
-          policy: FetchPolicy | None = None, listed_url: str | None = None) -> FetchResult:
+          policy: FetchPolicy | None = None, listed_url: str | None = None, accept: str = _ACCEPT) -> FetchResult:
     """Fetch `url` (http, https or file) conditionally; never raises for network or file errors.
 
     `listed_url` is the feeds file's URL for this feed (default: `url` itself); see `refusal`.
+    `accept` is the Accept header (feeds by default; `ACCEPT_HTML` for article pages).
     """
     policy = policy or FetchPolicy()
     started = time.monotonic()
@@ -147,7 +149,7 @@ def fetch(url: str, etag: str | None = None, last_modified: str | None = None,
     elif refused:  # a moved feed whose new home is no longer fit to visit
         result = dict(body=None, http_status=None, headers={}, error=f"refused {url}: {refused}")
     elif scheme in ("http", "https"):
-        result = _fetch_http(url, etag, last_modified, policy, started, listed_url)
+        result = _fetch_http(url, etag, last_modified, policy, started, listed_url, accept)
     else:
         result = dict(body=None, http_status=None, headers={}, error=f"unsupported URL scheme {scheme!r}")
     return FetchResult(url=url, duration_ms=(time.monotonic() - started) * 1000, **result)
@@ -170,8 +172,8 @@ def _fetch_file(url: str, etag: str | None, policy: FetchPolicy) -> dict:
 
 
 def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: FetchPolicy,
-                started: float, listed_url: str) -> dict:
-    request_headers = {"User-Agent": USER_AGENT, "Accept": _ACCEPT}
+                started: float, listed_url: str, accept: str = _ACCEPT) -> dict:
+    request_headers = {"User-Agent": USER_AGENT, "Accept": accept}
     if etag:
         request_headers["If-None-Match"] = etag
     if last_modified:

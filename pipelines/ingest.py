@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 import duckdb
 import pyarrow as pa
 
-from pipelines import archive
+from pipelines import archive, pages
 from pipelines.faults import crash_point
 from pipelines.feed_state import FeedState, load_states, save_state
 from pipelines.feeds import load_feeds
@@ -69,6 +69,7 @@ class IngestSummary:
     outcomes: tuple[FeedOutcome, ...]
     not_due: tuple[str, ...] = ()
     parked: tuple[str, ...] = ()
+    pages: pages.RecheckSummary | None = None  # the re-checks of known article pages
 
     @property
     def feeds_ok(self) -> int:
@@ -310,6 +311,9 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
         parsed, held_back = screened.parsed, screened.blocked
         if held_back is not None:  # the feed broke: its whole batch is quarantined, the fetch fails
             error = f"feed batch held back: {held_back}"
+    page_checks: list = []
+    if error is None and parsed is not None:  # network before the transaction: article pages (pipelines.pages)
+        parsed, page_checks = pages.enrich(con, settings, run_id, fetched.feed_id, parsed)
     ok = error is None
     new_state, schedule, moved_to = _next_state(settings, fetched, state, ok, error, fetched.archive_sha256)
     counts = None
@@ -321,6 +325,7 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
                                   fetch_id=fetch_id, archive_sha256=fetched.archive_sha256, seen_at=settings.as_of)
         elif ok:
             counts = _NOTHING
+        pages.record(con, run_id, page_checks)
         _insert_log(con, _log_row(settings, run_id, fetch_id, fetched, error, counts, parsed, schedule, moved_to,
                                   body_unchanged, seq))
         save_state(con, new_state)
@@ -423,9 +428,10 @@ def run_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
         for fetched in fetch_concurrently(plans, settings):
             outcomes.append(record_fetch(con, settings, run_id, fetched))
             bar.update(1)
+    rechecked = pages.recheck(con, settings, run_id)  # pages due for a re-check, whatever their feed did
     order = {plan.feed_id: i for i, plan in enumerate(plans)}
     outcomes.sort(key=lambda o: order[o.feed_id])
-    return IngestSummary(run_id, tuple(outcomes), tuple(not_due), tuple(parked))
+    return IngestSummary(run_id, tuple(outcomes), tuple(not_due), tuple(parked), rechecked)
 
 
 @dataclass(frozen=True)
@@ -455,6 +461,7 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
         raise FileNotFoundError(f"the archive lacks {len(missing)} bodies (first: {missing[0]}); "
                                 "reparsing would lose their entries")
     feeds = tuple(sorted({r[1] for r in rows}))
+    replay = pages.Replay(con, settings, feed_id)  # page texts, re-extracted from the archived pages
     totals = Counter()
     con.begin()
     try:
@@ -465,10 +472,12 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
         con.execute(f"delete from raw.quarantine where stage = 'parse' {scope.replace('where', 'and')}", scope_params)
         for fetch_id, feed, url, final_url, content_type, digest, fetched_at in rows:
             base = final_url or url
+            replay.versions_until(con, fetched_at)
             parsed = parse_feed(archive.read(settings.archive_dir, digest),
                                 {"content-type": content_type} if content_type else {},
                                 base_url=base if base.startswith("http") else None,
                                 max_bytes=settings.fetch_policy.max_body_bytes)
+            parsed = replay.entries(feed, parsed, fetched_at)
             counts = load_entries(con, list(parsed.entries), list(parsed.rejected), feed_id=feed, fetch_id=fetch_id,
                                   archive_sha256=digest, seen_at=fetched_at)
             decoded = parsed.decoded
@@ -484,6 +493,7 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
                  decoded.http_charset if decoded else None, decoded.declared if decoded else None,
                  parsed.version or None, fetch_id])
             totals.update(counts.__dict__)
+        replay.versions_until(con, None)
         con.commit()
     except Exception:
         con.rollback()

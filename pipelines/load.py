@@ -81,7 +81,7 @@ def _effective_dates(entry: Entry, seen_at: datetime) -> tuple[datetime, str, da
     if updated is not None and updated < EARLIEST_PLAUSIBLE:
         updated, flag = None, flag or "before_1990"
     if published is not None:
-        effective, source = published, "published"
+        effective, source = published, entry.published_source or "published"
     elif updated is not None:
         effective, source = updated, "updated"
     else:

@@ -83,6 +83,7 @@ class Entry:
     updated_raw: str | None = None
     date_parsed_by: str | None = None  # None (feedparser) | "rules" (ours: 12-hour clock, month names) | "unparsed"
     enclosures: tuple[Enclosure, ...] = ()
+    published_source: str | None = None  # None: the feed's date; "page": taken from the article page
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,41 @@ class FetchPolicy:
 
 
 @dataclass(frozen=True)
+class PagePolicy:
+    """Article pages (pipelines.pages): when a feed's text counts as short, politeness, re-check schedule."""
+
+    short_words: int = 150  # auto mode fetches the page when the feed's text has fewer words
+    min_words: int = 40  # a page text shorter than this is a stub (paywall, consent wall), never used
+    delay_s: float = 1.0  # between two requests to one host (robots.txt included)
+    timeout_s: float = 20.0  # the whole fetch of one page
+    recheck_hours: str = "1,6,24,72"  # after first sight, for edits; failures are retried on the same steps
+
+    @property
+    def recheck_after(self) -> tuple[timedelta, ...]:
+        """The re-check offsets, parsed; an empty string means never re-check."""
+        return tuple(timedelta(hours=float(h)) for h in self.recheck_hours.split(",") if h.strip())
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "PagePolicy":
+        """Defaults, overridden by EVENTWATCH_PAGE_<FIELD> variables (e.g. EVENTWATCH_PAGE_DELAY_S=0.5)."""
+        env = os.environ if env is None else env
+        values = {}
+        for name, default in cls().__dict__.items():
+            raw = env.get(f"EVENTWATCH_PAGE_{name.upper()}")
+            if raw is not None and raw.strip():
+                try:
+                    values[name] = type(default)(raw)
+                except ValueError as exc:
+                    raise ValueError(f"EVENTWATCH_PAGE_{name.upper()}={raw!r} is not a number") from exc
+        policy = cls(**values)
+        try:
+            _ = policy.recheck_after  # fail now, not at the first re-check
+        except ValueError as exc:
+            raise ValueError(f"EVENTWATCH_PAGE_RECHECK_HOURS={policy.recheck_hours!r} is not a list of hours") from exc
+        return policy
+
+
+@dataclass(frozen=True)
 class Schedule:
     """The outcome of one attempt for the feed's state: when next, why, and whether it is parked."""
 

@@ -89,6 +89,55 @@ create table if not exists raw.feed_state (
 );
 
 -- one row per actor the extractors know or discovered (discovered ones only while some row refers to them)
+-- article pages (pipelines.pages): one row per feed entry whose page eventwatch looked at
+create table if not exists raw.page_state (
+    feed_id           varchar not null,
+    entry_key         varchar not null,
+    page_url          varchar not null,     -- the entry's link, as fetched
+    final_url         varchar,              -- after redirects
+    canonical_url     varchar,              -- the page's rel=canonical / og:url, normalized
+    canonical_source  varchar,              -- rel-canonical | og:url | null
+    etag              varchar,
+    last_modified     varchar,
+    page_status       varchar not null,     -- ok | not_modified | shorter | no_text | failed | robots
+    page_error        varchar,              -- why the page's text is not used, when it is not
+    http_status       integer,
+    first_checked_at  timestamp not null,
+    last_checked_at   timestamp not null,
+    next_check_at     timestamp,            -- null: not checked again
+    checks            integer not null,     -- successful checks (200 or 304)
+    failures          integer not null,     -- consecutive failed checks
+    archive_sha256    varchar,              -- the last page body extracted
+    text_hash         varchar,              -- of the page text in use
+    author            varchar,
+    published_at      timestamp,
+    published_source  varchar,              -- article:published_time | json-ld | trafilatura
+    updated_at        timestamp,
+    updated_source    varchar,
+    content_text      varchar,              -- the last good main text (null until a page gave one)
+    content_html      varchar,
+    feed_words        integer,              -- words of the feed's own text for the entry
+    primary key (feed_id, entry_key)
+);
+
+-- one row per page fetch attempt
+create table if not exists raw.page_log (
+    page_fetch_id     varchar primary key,
+    run_id            varchar not null,
+    feed_id           varchar not null,
+    entry_key         varchar not null,
+    url               varchar not null,
+    final_url         varchar,
+    http_status       integer,
+    page_status       varchar not null,
+    page_error        varchar,
+    bytes             bigint,
+    archive_sha256    varchar,
+    duration_ms       double,
+    fetched_at        timestamp not null,
+    made_version      boolean not null      -- a re-check stored a new entry version from this body
+);
+
 create table if not exists extract.actors (
     actor_id          varchar primary key,  -- slug of the canonical name
     name              varchar not null,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.polling import FetchPolicy
+from pipelines.polling import FetchPolicy, PagePolicy
 
 # a second writer waits this long for the first: enough for a stage or a short run to finish, short
 # enough that a run started by mistake says so within two minutes
@@ -43,6 +43,7 @@ class Settings:
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)  # fetch limits and polling schedule
+    page_policy: PagePolicy = field(default_factory=PagePolicy)  # article pages (pipelines.pages)
     lock_wait_s: float = DEFAULT_LOCK_WAIT_S  # how long a writer waits for another one (pipelines.runlock)
 
     @property
@@ -90,6 +91,7 @@ class Settings:
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,
             fetch_policy=FetchPolicy.from_env(env),
+            page_policy=PagePolicy.from_env(env),
             lock_wait_s=_lock_wait(env.get("EVENTWATCH_LOCK_WAIT_S")),
         )
 

@@ -115,7 +115,7 @@ def followup(baseline, tmp_path_factory) -> dict:
     shutil.copytree(baseline[0], data_dir)
     result = _run(data_dir, T3)
     _ok(result)
-    assert "5 ok" in result.stdout  # every feed was due again
+    assert "6 ok" in result.stdout  # every feed was due again
     return _state(data_dir)
 
 

@@ -40,7 +40,7 @@ def winter(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("winter")
     result = run(data_dir, as_of="2022-02-23T12:00:00Z")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "feeds: 5 ok, 0 failed; entries: 72 seen, 72 new" in result.stdout
+    assert "feeds: 6 ok, 0 failed; entries: 75 seen, 75 new" in result.stdout
     return data_dir
 
 
@@ -51,19 +51,36 @@ def test_every_contract_relation_exists_and_is_not_empty(winter):
         stages = {r[0] for r in con.execute("select distinct stage from quality.results").fetchall()}
         assert stages == {"fetch", "extract", "marts"}
     with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
-        assert con.execute("select count(*), count(error) from raw.fetch_log").fetchone() == (5, 0)
+        assert con.execute("select count(*), count(error) from raw.fetch_log").fetchone() == (6, 0)
 
 
 def test_articles_versions_and_sources(winter):
     with closing(snapshot(winter)) as con:
-        # 62 canonical articles in the corpus; the 2 first published on Feb. 24 are after as_of
-        assert con.execute("select count(*) from marts.articles").fetchone() == (60,)
+        # 65 canonical articles in the corpus; the 2 first published on Feb. 24 are after as_of
+        assert con.execute("select count(*) from marts.articles").fetchone() == (63,)
         assert con.execute("select source_count, version_count from marts.articles where url = ?",
                            [TWO_FEEDS]).fetchone() == (2, 1)
         assert con.execute("select source_count, version_count from marts.articles where url = ?",
                            [EDITED]).fetchone() == (2, 2)
         # the latest version is the corrected one
         assert "Geneva" in con.execute("select title from marts.articles where url = ?", [EDITED]).fetchone()[0]
+
+
+def test_a_summary_only_feed_is_read_from_its_article_pages(winter):
+    """seeds/corpus/pages: teasers in the feed, the articles on pages next to it, read offline."""
+    with closing(snapshot(winter)) as con:
+        urls = [r[0] for r in con.execute("select url from marts.articles where url like '%deskbriefs%' order by 1")
+                .fetchall()]
+        assert urls == [f"https://deskbriefs.example/2022/{slug}" for slug in
+                        ("harris-munich-conference", "ryabkov-no-concessions-geneva", "scholz-kyiv-moscow-trip")]
+        speakers = {r[0] for r in con.execute(
+            "select c.speaker_actor_id from marts.fct_claims c join marts.articles a using (article_id) "
+            "where a.url like '%deskbriefs%'").fetchall()}
+        assert {"olaf-scholz", "jens-stoltenberg", "sergei-ryabkov"} <= speakers  # none is in the teasers
+    with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
+        assert con.execute("select page_status, count(*) from raw.page_state group by 1").fetchall() == [("ok", 3)]
+        assert con.execute("select published_at_source from raw.entries where feed_id = 'desk-briefs' "
+                           "and entry_key like '%ryabkov%'").fetchall() == [("page",)]  # the feed gives no date for it: the page does
 
 
 def test_the_moved_and_the_cancelled_meetings(winter):
@@ -109,16 +126,16 @@ def test_a_second_run_over_unchanged_feeds_writes_no_new_version(winter):
     # at the same instant no feed is due yet; --force polls them all, still conditionally
     waiting = run(winter, as_of="2022-02-23T12:00:00Z")
     assert waiting.returncode == 0, waiting.stderr[-3000:]
-    assert "feeds: 0 ok, 0 failed; entries: 0 seen" in waiting.stdout and "5 not due yet" in waiting.stdout
+    assert "feeds: 0 ok, 0 failed; entries: 0 seen" in waiting.stdout and "6 not due yet" in waiting.stdout
     result = run(winter, "--force", as_of="2022-02-23T12:00:00Z")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "feeds: 5 ok, 0 failed; entries: 0 seen, 0 new, 0 new versions, 0 quarantined" in result.stdout
-    assert "5 not modified" in result.stdout
+    assert "feeds: 6 ok, 0 failed; entries: 0 seen, 0 new, 0 new versions, 0 quarantined" in result.stdout
+    assert "6 not modified" in result.stdout
     with closing(snapshot(winter)) as con:
         assert con.execute("select count(*), sum(version_count) from marts.articles").fetchone() == before
     with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
-        assert con.execute("select count(*) from raw.entries").fetchone() == (72,)
-        assert con.execute("select count(*) from raw.fetch_log where not_modified and forced").fetchone() == (5,)
+        assert con.execute("select count(*) from raw.entries").fetchone() == (75,)
+        assert con.execute("select count(*) from raw.fetch_log where not_modified and forced").fetchone() == (6,)
 
 
 def test_geneva_talks_are_upcoming_as_of_jan_5(tmp_path):

@@ -68,7 +68,9 @@ def test_feeds_status_enable_disable_and_reparse(capsys, ingest, feed_server):
     assert main(["feeds", *common, "status"]) == 0
     lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
     assert lines["wire"].split()[1:5] == ["ok", "2022-01-10", "12:00:00", "0"]
-    assert "2022-01-10 12:15 (interval)" in lines["wire"] and lines["wire"].split()[-1] == "0.3"  # 2 in 7 days
+    assert "2022-01-10 12:15 (interval)" in lines["wire"] and lines["wire"].split()[8] == "0.3"  # 2 in 7 days
+    # its entries link to an unresolvable host: their pages failed, and the status says why
+    assert "2 failed (last: host unreachable: refused https://testwire.example/robots.txt" in lines["wire"]
     assert lines["down"].split()[1:4] == ["failing", "never", "1"] and "HTTP 503" in lines["down"]
     assert lines["later"].split()[1:5] == ["new", "never", "0", "now"]
 
