@@ -1,5 +1,6 @@
 """A live Airflow: scheduler, dag-processor and api-server processes; ingest triggered over REST
-runs the transform DAG through the Asset, and the published snapshot follows the run's as_of."""
+runs the transform DAG through the Asset, and the published snapshot follows the run's as_of; a
+transform triggered with the `full_refresh` param rebuilds every model from scratch."""
 
 from __future__ import annotations
 
@@ -111,9 +112,17 @@ def test_triggered_ingest_runs_transform_through_the_asset(live_airflow):
         assert not [r for r in runs if r["state"] == "failed"], f"{dag_id} failed: see {home / 'logs'}"
         return [r for r in runs if r["state"] == "success"]
 
-    _wait("ingest to succeed", lambda: finished("ingest"), 240, logs)
-    transform_runs = _wait("transform to run on the asset", lambda: finished("transform"), 300, logs)
+    # generous: the machine is shared, and the first dbt build of a data dir is a full one
+    _wait("ingest to succeed", lambda: finished("ingest"), 600, logs)
+    transform_runs = _wait("transform to run on the asset", lambda: finished("transform"), 900, logs)
     assert transform_runs[0]["run_type"] == "asset_triggered"
+
+    # the first build was full (nothing built before); a second one is full only if the param got through
+    api("POST", "/dags/transform/dagRuns", json={"logical_date": None, "conf": {"full_refresh": True, "as_of": AS_OF}})
+    _wait("the full-refresh transform", lambda: len(finished("transform")) == 2, 900, logs)
+    with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"), read_only=True)) as con:
+        builds = con.execute("select is_full_refresh from intermediate.dbt_build_log order by build_number").fetchall()
+    assert builds == [(True,), (True,)]
 
     with closing(duckdb.connect(str(data_dir / "published" / "eventwatch.duckdb"), read_only=True)) as con:
         latest = con.execute("select max(published_at) from marts.articles").fetchone()[0]
