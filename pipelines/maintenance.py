@@ -20,14 +20,13 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Mapping
 
 import duckdb
 
-from pipelines import archive
 from pipelines.feed_state import feed_status
 from pipelines.feeds import load_feeds
 from pipelines.settings import Settings
@@ -43,7 +42,7 @@ class ArchivePolicy:
     orphan_grace_days: float = 2.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "ArchivePolicy":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ArchivePolicy:
         """Defaults, overridden by EVENTWATCH_ARCHIVE_COMPACT_AFTER_DAYS and EVENTWATCH_ARCHIVE_ORPHAN_GRACE_DAYS."""
         env = os.environ if env is None else env
         values = {}
