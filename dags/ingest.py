@@ -1,11 +1,13 @@
 """
 ### eventwatch ingest
 
-Every 15 minutes (`EVENTWATCH_INGEST_SCHEDULE`, a cron expression or `none`): plan the fetches (stored ETag / Last-Modified per feed), fetch each feed into the
-raw archive (mapped, one task per feed, no database access), load the archived bodies into
-`raw.entries` in one writer task, and gate them with the `raw_entries` suite. A passing gate
-updates the raw-entries Asset, which schedules the `transform` DAG.
+Every 15 minutes (`EVENTWATCH_INGEST_SCHEDULE`, a cron expression or `none`): plan the fetches
+(stored ETag / Last-Modified per feed), fetch each feed into the raw archive (mapped, one task per
+feed, named by feed id, no database access, at most `EVENTWATCH_PER_HOST` at once per host), load
+the archived bodies into `raw.entries` in one writer task, and gate them with the `raw_entries`
+suite. A passing gate updates the `eventwatch_raw_entries` Asset, which schedules `transform`.
 
+Trigger with params: `as_of` (the run's clock), `feeds` (a feeds file), `force` (poll every feed now).
 Business logic lives in `pipelines/`; this file only wires it.
 """
 
@@ -14,9 +16,9 @@ from __future__ import annotations
 import os
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, task
 
-from pipelines.orchestration import RAW_ASSET_URI, WRITER_POOL
+from pipelines.orchestration import DEFAULT_ARGS, FETCH_TIMEOUT, RAW_ASSET_URI, WRITER, ingest_params
 
 RAW_ENTRIES = Asset(name="eventwatch_raw_entries", uri=RAW_ASSET_URI)
 # a cron expression, or "none" for triggered runs only (replays, tests)
@@ -29,49 +31,41 @@ SCHEDULE = os.environ.get("EVENTWATCH_INGEST_SCHEDULE", "*/15 * * * *")
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params=ingest_params(),
     doc_md=__doc__,
     tags=["eventwatch"],
 )
 def ingest():
-    @task(pool=WRITER_POOL)
-    def plan() -> list[dict]:
-        from pipelines import stages
-        from pipelines.ingest import plan_fetches
-        from pipelines.orchestration import settings_for_run, to_xcom
+    @task(**WRITER)
+    def plan(**context) -> list[dict]:
+        from pipelines import orchestration as o, stages
 
-        settings = settings_for_run(get_current_context())
-        with stages.writing(settings, "ingest plan") as con:
-            return [to_xcom(p) for p in plan_fetches(con, settings)]
+        return [o.to_xcom(p) for p in stages.plan_fetches(o.settings_for_run(context))]
 
-    @task
-    def fetch_feed(plan: dict) -> dict:
-        from pipelines.ingest import FetchPlan, fetch_and_archive
-        from pipelines.orchestration import settings_for_run, to_xcom
+    @task(map_index_template="{{ task.op_kwargs['plan']['feed_id'] }}", execution_timeout=FETCH_TIMEOUT)
+    def fetch_feed(plan: dict, **context) -> dict:
+        from pipelines import orchestration as o, stages
+        from pipelines.ingest import FetchPlan
 
-        return to_xcom(fetch_and_archive(FetchPlan(**plan), settings_for_run(get_current_context())))
+        return o.to_xcom(stages.fetch_feed(o.settings_for_run(context), FetchPlan(**plan)))
 
-    @task(pool=WRITER_POOL)
-    def load(fetched: list[dict]) -> dict:
-        from pipelines import stages
-        from pipelines.ingest import ArchivedFetch, record_fetch
-        from pipelines.orchestration import settings_for_run
+    @task(**WRITER)
+    def load(fetched: list[dict], **context) -> dict:
+        from pipelines import orchestration as o, stages
+        from pipelines.ingest import ArchivedFetch
 
-        context = get_current_context()
-        settings = settings_for_run(context)
-        with stages.writing(settings, "ingest load", context["run_id"]) as con:
-            outcomes = [record_fetch(con, settings, context["run_id"], ArchivedFetch(**f)) for f in fetched]
-        return {"feeds_ok": sum(o.ok for o in outcomes), "feeds_failed": sum(not o.ok for o in outcomes)}
+        summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], [ArchivedFetch(**f) for f in fetched])
+        return {"feeds_ok": summary.feeds_ok, "feeds_failed": summary.feeds_failed}
 
-    @task(pool=WRITER_POOL, outlets=[RAW_ENTRIES])
-    def gate(loaded: dict) -> dict:
-        from pipelines import stages
-        from pipelines.orchestration import settings_for_run
+    @task(**WRITER, outlets=[RAW_ENTRIES])
+    def gate(loaded: dict, **context) -> None:
+        from pipelines import orchestration as o, stages
 
-        context = get_current_context()
-        settings = settings_for_run(context)
-        stages.check(settings, context["run_id"], ("fetch",))
-        context["outlet_events"][RAW_ENTRIES].extra = {"as_of": settings.as_of.isoformat()}
-        return loaded
+        settings = o.settings_for_run(context)
+        with o.gate_fails_fast():
+            stages.check(settings, context["run_id"], ("fetch",))
+        context["outlet_events"][RAW_ENTRIES].extra = {"as_of": settings.as_of.isoformat(), **loaded}
 
     gate(load(fetch_feed.expand(plan=plan())))
 

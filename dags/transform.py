@@ -1,20 +1,25 @@
 """
 ### eventwatch transform
 
-Scheduled on the raw-entries Asset that `ingest` updates: extract actors, claims and time
-expressions from new article versions, gate the extractions, build the dbt project (models, tests,
-snapshots), gate the marts, and publish the read-only snapshot. A blocking gate fails the run before `publish`, so the
-last good snapshot stays published.
+Scheduled on the `eventwatch_raw_entries` Asset that `ingest` updates: extract actors, claims and
+time expressions from new article versions, gate the extractions, build the dbt project (models,
+tests, snapshots), gate the marts, and publish the read-only snapshot, which updates the
+`eventwatch_published` Asset (for downstream DAGs: alerts, exports). A blocking gate fails the run
+before `publish`, so the last good snapshot stays published.
 
+Trigger with params: `full_refresh` (rebuild every incremental model), `as_of` (the run's clock).
 Business logic lives in `pipelines/`; this file only wires it.
 """
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, task
 
-from pipelines.orchestration import RAW_ASSET_URI, WRITER_POOL
+from pipelines.orchestration import (DBT_TIMEOUT, DEFAULT_ARGS, PUBLISHED_ASSET_URI, RAW_ASSET_URI, WRITER,
+                                     transform_params)
+
+PUBLISHED = Asset(name="eventwatch_published", uri=PUBLISHED_ASSET_URI)
 
 
 @dag(
@@ -23,44 +28,46 @@ from pipelines.orchestration import RAW_ASSET_URI, WRITER_POOL
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params=transform_params(),
     doc_md=__doc__,
     tags=["eventwatch"],
 )
 def transform():
-    def _settings():
-        from pipelines.orchestration import settings_for_run
+    @task(**WRITER)
+    def extract(**context) -> None:
+        from pipelines import orchestration as o, stages
 
-        return settings_for_run(get_current_context())
+        stages.extract(o.settings_for_run(context))
 
-    @task(pool=WRITER_POOL)
-    def extract() -> None:
-        from pipelines import stages
+    @task(**WRITER)
+    def gate_extractions(**context) -> None:
+        from pipelines import orchestration as o, stages
 
-        stages.extract(_settings())
+        with o.gate_fails_fast():
+            stages.check(o.settings_for_run(context), context["run_id"], ("extract",))
 
-    @task(pool=WRITER_POOL)
-    def gate_extractions() -> None:
-        from pipelines import stages
+    @task(**WRITER, execution_timeout=DBT_TIMEOUT)
+    def dbt_build(**context) -> dict:
+        from pipelines import orchestration as o, stages
 
-        stages.check(_settings(), get_current_context()["run_id"], ("extract",))
+        result = stages.transform(o.settings_for_run(context), full_refresh=o.full_refresh(context))
+        return {"full_refresh": result.full_refresh}
 
-    @task(pool=WRITER_POOL)
-    def dbt_build() -> None:
-        from pipelines import stages
+    @task(**WRITER)
+    def gate_marts(**context) -> None:
+        from pipelines import orchestration as o, stages
 
-        stages.transform(_settings())
+        with o.gate_fails_fast():
+            stages.check(o.settings_for_run(context), context["run_id"], ("marts",))
 
-    @task(pool=WRITER_POOL)
-    def gate_marts() -> None:
-        from pipelines import stages
+    @task(**WRITER, outlets=[PUBLISHED])
+    def publish(**context) -> str:
+        from pipelines import orchestration as o, stages
 
-        stages.check(_settings(), get_current_context()["run_id"], ("marts",))
-
-    @task(pool=WRITER_POOL)
-    def publish() -> str:
-        from pipelines import stages
-
-        return str(stages.publish(_settings(), get_current_context()["run_id"]))
+        settings = o.settings_for_run(context)
+        context["outlet_events"][PUBLISHED].extra = {"as_of": settings.as_of.isoformat(), "run_id": context["run_id"]}
+        return str(stages.publish(settings, context["run_id"]))
 
     extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish()
 

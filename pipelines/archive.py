@@ -1,7 +1,12 @@
-"""The raw archive: every fetched body, content-addressed and immutable, stored before parsing."""
+"""The raw archive: every fetched body, content-addressed and immutable, stored before parsing.
+
+A body is `<digest>.bin`, or `<digest>.bin.gz` once maintenance has compacted it (pipelines.maintenance);
+`read` and `has` accept either.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import tempfile
@@ -12,7 +17,7 @@ def store(archive_dir: Path, body: bytes) -> str:
     """Write `body` under its SHA-256 (once) and return the hex digest; safe from many threads at once."""
     digest = hashlib.sha256(body).hexdigest()
     path = path_for(archive_dir, digest)
-    if not path.exists():
+    if not has(archive_dir, digest):
         path.parent.mkdir(parents=True, exist_ok=True)
         # a temporary file of its own per writer: two feeds may deliver the same bytes at once
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{digest[:12]}.", suffix=".tmp")
@@ -33,6 +38,22 @@ def path_for(archive_dir: Path, digest: str) -> Path:
     return archive_dir / digest[:2] / f"{digest}.bin"
 
 
+def has(archive_dir: Path, digest: str) -> bool:
+    """Whether the body with this digest is archived, plain or compacted."""
+    path = path_for(archive_dir, digest)
+    return path.exists() or _compacted(path).exists()
+
+
 def read(archive_dir: Path, digest: str) -> bytes:
-    """The archived body with this digest (for replays and reparses)."""
-    return path_for(archive_dir, digest).read_bytes()
+    """The archived body with this digest (for replays and reparses), plain or compacted."""
+    path = path_for(archive_dir, digest)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if not _compacted(path).exists():
+            raise
+    return gzip.decompress(_compacted(path).read_bytes())
+
+
+def _compacted(path: Path) -> Path:
+    return path.with_name(path.name + ".gz")

@@ -456,7 +456,7 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
     rows = con.execute(
         f"select fetch_id, feed_id, url, final_url, content_type, archive_sha256, fetched_at from raw.fetch_log "
         f"where {where} order by fetched_at, attempt_seq nulls first, fetch_id", params).fetchall()
-    missing = sorted({r[5] for r in rows if not archive.path_for(settings.archive_dir, r[5]).exists()})
+    missing = sorted({r[5] for r in rows if not archive.has(settings.archive_dir, r[5])})
     if missing:
         raise FileNotFoundError(f"the archive lacks {len(missing)} bodies (first: {missing[0]}); "
                                 "reparsing would lose their entries")

@@ -150,3 +150,57 @@ def run_all(settings: Settings) -> RunSummary:
         publish(settings, summary.run_id)
         summary.counts = mart_counts(settings)
     return summary
+
+
+# --- the fetch stage in three steps, for drivers that fan fetches out (the Airflow ingest DAG) ---
+
+def plan_fetches(settings: Settings):
+    """The fetches due on the run's clock, interleaved by host so a fan-out rarely waits on one host."""
+    from pipelines.hostlimit import interleave_by_host
+    from pipelines.ingest import plan_fetches as _plan
+
+    with writing(settings, "ingest plan") as con:
+        return interleave_by_host(_plan(con, settings))
+
+
+def fetch_feed(settings: Settings, plan):
+    """One feed's fetch into the archive, holding one of its host's slots; touches no database."""
+    from pipelines.hostlimit import host_slot
+    from pipelines.ingest import fetch_and_archive
+
+    with host_slot(settings, plan.url):
+        return fetch_and_archive(plan, settings)
+
+
+def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
+    """Parse, load and log archived fetches, one transaction each (a retried run records nothing twice)."""
+    from pipelines.ingest import record_fetch
+
+    with writing(settings, "ingest load", run_id) as con:
+        return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f) for f in fetched))
+
+
+# --- maintenance (pipelines.maintenance): one stage per job, each under the run lock ---
+
+def maintain_archive(settings: Settings):
+    """Compact old archived bodies and remove old orphans, per the archive policy (EVENTWATCH_ARCHIVE_*)."""
+    from pipelines.maintenance import ArchivePolicy, maintain_archive as _maintain
+
+    with writing(settings, "maintenance archive") as con:
+        return _maintain(con, settings, ArchivePolicy.from_env())
+
+
+def checkpoint(settings: Settings):
+    """DuckDB CHECKPOINT of the working database: the write-ahead log folded in, freed blocks reclaimed."""
+    from pipelines.maintenance import checkpoint as _checkpoint
+
+    with writing(settings, "maintenance checkpoint") as con:
+        return _checkpoint(con, settings)
+
+
+def feed_health(settings: Settings) -> dict:
+    """The feed-health report, written to <data dir>/reports/feed-health.json."""
+    from pipelines.maintenance import feed_health as _report
+
+    with writing(settings, "maintenance feed health") as con:
+        return _report(con, settings)

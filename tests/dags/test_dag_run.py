@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.feeds import load_feeds
 from tests.conftest import REPO, SAMPLE_FEEDS
 from tests.e2e.test_run import CONTRACT_MARTS
 
@@ -31,6 +32,9 @@ def test_ingest_then_transform_equals_the_cli_run(airflow_home, tmp_path):
     for dag_id in ("ingest", "transform"):
         run = bag.get_dag(dag_id).test(run_conf=conf)
         assert run.state == DagRunState.SUCCESS, f"{dag_id} ended {run.state}"
+        if dag_id == "ingest":  # each mapped fetch is named by its feed in the grid
+            names = sorted(ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "fetch_feed")
+            assert names == sorted(feed.id for feed in load_feeds(SAMPLE_FEEDS))
 
     cli_dir = tmp_path / "cli-data"
     result = subprocess.run([str(Path(sys.executable).parent / "eventwatch"), "run", "--feeds", str(SAMPLE_FEEDS),
