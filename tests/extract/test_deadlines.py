@@ -311,9 +311,10 @@ def test_a_deadline_that_contains_publication_looks_ahead(gazetteer):
     "Noise\n\n" + "“a” " * 500 + "within days " * 100,
 ])
 def test_adversarial_text_stays_fast(gazetteer, text):
-    started = time.perf_counter()
+    # a blow-up detector, not a speed target (that is `make bench`): CPU time, so a loaded box does not fail it
+    started = time.process_time()
     extract_article(text, JAN_5, gazetteer)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 2.0
 
 
 def test_a_count_before_in_n_days_is_a_duration(gazetteer):
