@@ -74,8 +74,11 @@ class CheckpointReport:
 
 def maintain_archive(con: duckdb.DuckDBPyConnection, settings: Settings, policy: ArchivePolicy) -> ArchiveReport:
     """Compress old referenced bodies and delete old orphans, per `policy` (see the module docstring)."""
-    last_fetch = dict(con.execute("select archive_sha256, max(fetched_at) from raw.fetch_log "
-                                  "where archive_sha256 is not null group by all").fetchall())
+    # a body is referenced by a feed fetch or by an article-page fetch: reparse needs both
+    last_fetch = dict(con.execute(
+        "select archive_sha256, max(fetched_at) from (select archive_sha256, fetched_at from raw.fetch_log "
+        "union all select archive_sha256, fetched_at from raw.page_log) "
+        "where archive_sha256 is not null group by all").fetchall())
     compact_before = settings.as_of - timedelta(days=policy.compact_after_days)
     orphan_before = time.time() - policy.orphan_grace_days * 86400
     compacted = saved = removed = kept = 0
