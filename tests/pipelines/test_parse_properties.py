@@ -18,7 +18,7 @@ from pipelines.encoding import decode_feed, repair_mojibake
 from pipelines.parse import ParsedFeed, canonical_url, parse_feed
 from tests.conftest import REPO
 
-SEED_FEEDS = sorted(p for p in (REPO / "seeds" / "corpus").iterdir() if p.suffix != ".md")  # the sample feeds
+SEED_FEEDS = sorted(p for p in (REPO / "seeds" / "corpus").rglob("*") if p.suffix in (".rss", ".atom", ".rdf"))  # the sample feeds
 BOUND_S = 5.0
 
 _FUZZ = pytest.mark.reliability
