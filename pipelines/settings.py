@@ -39,6 +39,7 @@ class Settings:
 
     data_dir: Path = Path("data")
     feeds_file: Path = Path("seeds/feeds.yml")
+    stories_file: Path = Path("seeds/stories.yml")  # stories and alert rules (pipelines/stories.py)
     db_path: Path | None = None
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
@@ -77,6 +78,7 @@ class Settings:
         db: str | os.PathLike | None = None,
         as_of: str | None = None,
         force: bool = False,
+        stories: str | os.PathLike | None = None,
     ) -> "Settings":
         """Explicit arguments win over EVENTWATCH_* variables, which win over defaults."""
         env = os.environ
@@ -86,6 +88,7 @@ class Settings:
         return cls(
             data_dir=data,
             feeds_file=feeds_path,
+            stories_file=Path(stories or env.get("EVENTWATCH_STORIES") or "seeds/stories.yml"),
             db_path=Path(db_value) if db_value else None,
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,
