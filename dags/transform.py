@@ -3,7 +3,7 @@
 
 Scheduled on the raw-entries Asset that `ingest` updates: extract actors, claims and time
 expressions from new article versions, gate the extractions, build the dbt project (models, tests,
-snapshots), gate the marts, and publish the read-only snapshot. A blocking gate fails the run before `publish`, so the
+snapshots), gate the marts, publish the read-only snapshot, and deliver the new alerts. A blocking gate fails the run before `publish`, so the
 last good snapshot stays published.
 
 Business logic lives in `pipelines/`; this file only wires it.
@@ -62,7 +62,13 @@ def transform():
 
         return str(stages.publish(_settings(), get_current_context()["run_id"]))
 
-    extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish()
+    @task(pool=WRITER_POOL)
+    def alerts() -> str:
+        from pipelines import stages
+
+        return str(stages.alerts(_settings(), get_current_context()["run_id"]))
+
+    extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish() >> alerts()
 
 
 transform()

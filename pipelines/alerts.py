@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -116,18 +117,41 @@ def queue_new_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories
     return len(rows)
 
 
+@contextmanager
+def _quiet_transport():
+    """Keep the HTTP libraries' debug lines (they print full URLs, secrets and all) out of the logs."""
+    loggers = [logging.getLogger(name) for name in ("urllib3", "requests", "apprise")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
 def deliver_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories: StoriesFile,
                    run_id: str | None = None) -> DeliverySummary:
     """Queue the new alerts, then try every undelivered outbox row of the sinks configured now."""
     summary = DeliverySummary(fired=queue_new_alerts(con, settings, stories, run_id))
+    with _quiet_transport():
+        _deliver_pending(con, settings, stories, summary)
+    return summary
+
+
+def _deliver_pending(con: duckdb.DuckDBPyConnection, settings: Settings, stories: StoriesFile,
+                     summary: DeliverySummary) -> None:
     for sink in stories.sinks or _DEFAULT_SINKS:
-        pending = con.execute("select alert_id, payload from alerts.outbox where sink_id = ? and delivered_at is null "
-                              "order by queued_at, alert_id", [sink.sink_id]).fetchall()
+        # in report order, so a replay delivers in the order a live run would have
+        pending = con.execute(
+            "select o.alert_id, o.payload from alerts.outbox as o join alerts.fired as f using (alert_id) "
+            "where o.sink_id = ? and o.delivered_at is null order by f.fired_at, o.alert_id",
+            [sink.sink_id]).fetchall()
         for alert_id, payload in pending:
             ok = _deliver_one(con, settings, sink, alert_id, json.loads(payload))
             summary.delivered += ok
             summary.pending += not ok
-    return summary
 
 
 def _deliver_one(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink, alert_id: str, alert: dict) -> bool:
@@ -189,7 +213,6 @@ def _apprise(url: str, secrets: list[str], sink: Sink, alert: dict) -> int:
     """Notify through Apprise (mail, Slack, Matrix, ntfy...); it reports only success or failure."""
     import apprise
 
-    logging.getLogger("apprise").setLevel(logging.ERROR)  # its debug lines may carry the URL
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise SinkError(f"apprise {display(sink.url or '')}: not a URL Apprise understands")
