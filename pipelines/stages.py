@@ -65,7 +65,10 @@ def score_stories(settings: Settings):
     """Score every article version not yet scored under the stories file against each story."""
     from pipelines.stories import load_stories, score_articles
 
-    stories = load_stories(settings.stories_file)
+    if settings.stories_path is None:  # no stories file given and no seeds/stories.yml here
+        log.info("no stories file: articles are not scored")
+        return None
+    stories = load_stories(settings.stories_path)
     with writing(settings, "stories") as con:
         summary = score_articles(con, stories)
     log.info("%s", summary)
@@ -81,7 +84,9 @@ def alerts(settings: Settings, run_id: str | None = None):
     from pipelines.alerts import deliver_alerts
     from pipelines.stories import load_stories
 
-    stories = load_stories(settings.stories_file)
+    if settings.stories_path is None:
+        return None
+    stories = load_stories(settings.stories_path)
     with writing(settings, "alerts", run_id) as con:
         return deliver_alerts(con, settings, stories, run_id)
 

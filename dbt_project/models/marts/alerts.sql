@@ -45,9 +45,12 @@ changed as (
         states.deadline_id as subject,
         states.deadline_name || ': ' || states.state_change || case states.state_change
             when 'announced' then ' for ' || {{ date_span('states.due_start', 'states.due_end') }}
-            when 'moved' then ' from ' || {{ date_span('states.old_due_start', 'states.old_due_end') }}
-                || ' to ' || {{ date_span('states.due_start', 'states.due_end') }}
-            else ' (was ' || {{ date_span('states.old_due_start', 'states.old_due_end') }} || ', '
+            when 'moved'
+                then
+                    ' from ' || {{ date_span('states.old_due_start', 'states.old_due_end') }}
+                    || ' to ' || {{ date_span('states.due_start', 'states.due_end') }}
+            else
+                ' (was ' || {{ date_span('states.old_due_start', 'states.old_due_end') }} || ', '
                 || coalesce(states.old_status, '?') || ')'
         end as message,
         states.article_id,
@@ -58,7 +61,7 @@ changed as (
         states.old_status,
         states.status as new_status,
         cast(states.state_number as varchar) || '|' || states.state_change || '|'
-            || cast(states.due_start as varchar) as state_key
+        || cast(states.due_start as varchar) as state_key
     from rules
     inner join story_deadlines on rules.story_id = story_deadlines.story_id
     inner join states on story_deadlines.deadline_id = states.deadline_id
@@ -74,7 +77,7 @@ due as (
         rules.rule,
         states.deadline_id as subject,
         states.deadline_name || ': due ' || {{ date_span('states.due_start', 'states.due_end') }}
-            || ', within ' || cast(rules.within_days as varchar) || ' days' as message,
+        || ', within ' || cast(rules.within_days as varchar) || ' days' as message,
         states.article_id,
         greatest(states.valid_from, cast(states.due_start - to_days(rules.within_days) as timestamp)) as fired_at,
         'due' as change,
@@ -94,15 +97,19 @@ due as (
 due_in_force as (
     select due.*
     from due
-    inner join states on due.subject = states.deadline_id and due.state_key = cast(states.due_start as varchar)
-        || '|' || cast(states.due_end as varchar)
+    inner join states
+        on
+            due.subject = states.deadline_id and due.state_key = cast(states.due_start as varchar)
+            || '|' || cast(states.due_end as varchar)
     where
         due.fired_at <= {{ as_of_timestamp() }}
         and due.fired_at < cast(states.due_end + 1 as timestamp)
         and due.fired_at >= states.valid_from
         and (states.valid_to is null or due.fired_at < states.valid_to)
-    qualify row_number() over (partition by due.story_id, due.rule_id, due.subject, due.state_key
-                               order by due.fired_at) = 1
+    qualify row_number() over (
+        partition by due.story_id, due.rule_id, due.subject, due.state_key
+        order by due.fired_at
+    ) = 1
 ),
 
 claims as (
@@ -112,7 +119,7 @@ claims as (
         rules.rule,
         claims.speaker_actor_id as subject,
         coalesce(claims.speaker_name, claims.speaker_actor_id) || ' (' || claims.cue_verb || '): '
-            || claims.claim_text as message,
+        || claims.claim_text as message,
         claims.article_id,
         claims.published_at as fired_at,
         claims.cue_verb as change,
@@ -156,7 +163,7 @@ feed_failing as (
         rules.rule,
         failures.feed_id as subject,
         'feed ' || failures.feed_id || ' failed ' || cast(rules.polls as varchar) || ' polls in a row since '
-            || strftime(failures.streak_started_at, '%Y-%m-%d %H:%M') || ': ' || failures.error as message,
+        || strftime(failures.streak_started_at, '%Y-%m-%d %H:%M') || ': ' || failures.error as message,
         cast(null as varchar) as article_id,
         failures.fetched_at as fired_at,
         'failing' as change,
@@ -166,7 +173,7 @@ feed_failing as (
         cast(null as varchar) as new_status,
         cast(failures.streak_started_at as varchar) as state_key
     from rules
-    inner join failures on failures.failure_number = rules.polls
+    inner join failures on rules.polls = failures.failure_number
     where rules.rule = 'feed_failing'
 ),
 
