@@ -150,7 +150,7 @@ def test_the_corpus_is_scored_against_the_launch_story_and_its_calendar_alerts(w
         members = con.execute("select count(*) from marts.article_stories where is_member").fetchone()[0]
         assert members >= 55  # the sample corpus is the winter's diplomacy, nearly item by item
         changes = {r[0] for r in con.execute(
-            "select change from marts.alerts where rule = 'deadline_changed'").fetchall()}
+            "select state_change from marts.alerts where rule = 'deadline_changed'").fetchall()}
         assert {"announced", "moved"} <= changes
     listed = subprocess.run([EVENTWATCH, "alerts", "list", "--data-dir", str(winter), "--story", "ukraine-2022",
                              "--format", "csv"], capture_output=True, text=True, timeout=120, cwd=REPO)

@@ -40,7 +40,7 @@ sinks:
     path: alerts.jsonl
 {extra}
 """
-ALERTS = "select change, fired_at, old_value, new_value, article_id, alert_id from marts.alerts order by fired_at"
+ALERTS = "select state_change, fired_at, old_value, new_value, article_id, alert_id from marts.alerts order by fired_at"
 
 
 def _stories(tmp_path: Path, extra: str = "") -> Path:
@@ -96,7 +96,7 @@ def test_live_runs_fire_announced_moved_cancelled_once_each(live_and_replay):
         ("moved", datetime(2022, 2, 28, 16), "2022-03-03", "2022-03-08", "art-moved"),
         ("cancelled", datetime(2022, 3, 6, 11), "2022-03-08", "2022-03-08", "art-off"),
     ]
-    assert [a["change"] for a in _jsonl(live)] == ["announced", "moved", "cancelled"]
+    assert [a["state_change"] for a in _jsonl(live)] == ["announced", "moved", "cancelled"]
     assert (rerun.fired, rerun.delivered) == (0, 0)  # the rerun fired and sent nothing
 
 
