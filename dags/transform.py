@@ -3,9 +3,10 @@
 
 Scheduled on the `eventwatch_raw_entries` Asset that `ingest` updates: extract actors, claims and
 time expressions from new article versions, gate the extractions, build the dbt project (models,
-tests, snapshots), gate the marts, and publish the read-only snapshot, which updates the
-`eventwatch_published` Asset (for downstream DAGs: alerts, exports). A blocking gate fails the run
-before `publish`, so the last good snapshot stays published.
+tests, snapshots), gate the marts, publish the read-only snapshot, which updates the
+`eventwatch_published` Asset (for downstream DAGs: exports), and deliver the new alerts. A blocking
+gate fails the run before `publish`, so the last good snapshot stays published; a sink that is down
+leaves its alerts queued for the next run.
 
 Trigger with params: `full_refresh` (rebuild every incremental model), `as_of` (the run's clock).
 Business logic lives in `pipelines/`; this file only wires it.
@@ -69,7 +70,13 @@ def transform():
         context["outlet_events"][PUBLISHED].extra = {"as_of": settings.as_of.isoformat(), "run_id": context["run_id"]}
         return str(stages.publish(settings, context["run_id"]))
 
-    extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish()
+    @task(**WRITER)
+    def alerts(**context) -> str:
+        from pipelines import orchestration as o, stages
+
+        return str(stages.alerts(o.settings_for_run(context), context["run_id"]))
+
+    extract() >> gate_extractions() >> dbt_build() >> gate_marts() >> publish() >> alerts()
 
 
 transform()

@@ -23,7 +23,7 @@ log = logging.getLogger("eventwatch")
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(feeds=args.feeds, data_dir=args.data_dir, db=args.db, as_of=args.as_of,
-                             force=getattr(args, "force", False))
+                             force=getattr(args, "force", False), stories=getattr(args, "stories", None))
 
 
 def cmd_run(args) -> int:
@@ -222,6 +222,35 @@ def cmd_dashboard(args) -> int:
     command = streamlit_command(host=args.host, port=args.port)
     os.execve(command[0], command, env)  # streamlit takes this process over: signals reach it directly
     return 0  # not reached
+def cmd_alerts(args) -> int:
+    from pipelines.alerts import list_alerts
+    from pipelines.publish import open_snapshot
+
+    with closing(open_snapshot(_settings(args))) as con:
+        columns, rows = list_alerts(con, args.story)
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    """Rows as a table, CSV or JSON on stdout (the formats of `eventwatch query`)."""
+    out = sys.stdout
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    elif fmt == "json":
+        json.dump([dict(zip(columns, row)) for row in rows], out, default=_cell, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        cells = [[_cell(v) for v in row] for row in rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+        fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
+        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+        out.write("  ".join("-" * w for w in widths) + "\n")
+        for row in cells:
+            out.write("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
+        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -231,6 +260,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", metavar="ISO8601",
                         help="the run's clock: statuses are computed against it and entries published after it "
                              "are held back (default: $EVENTWATCH_AS_OF or now)")
+    parser.add_argument("--stories", metavar="FILE",
+                        help="stories file (default: $EVENTWATCH_STORIES or seeds/stories.yml)")
     parser.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
 
 
@@ -307,6 +338,13 @@ def build_parser() -> argparse.ArgumentParser:
     disable = feeds_sub.add_parser("disable", help="park a feed: not polled (even with --force) until enabled")
     disable.add_argument("id", help="feed id")
     disable.add_argument("--reason", help="why (shown by `feeds status`)")
+    alerts = command("alerts", cmd_alerts, "list the alerts fired so far (from the published snapshot)")
+    alerts_sub = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    alerts_list = alerts_sub.add_parser("list", help="list the alerts, newest first")
+    _common(alerts_list)  # `alerts list --data-dir DIR`, as the README writes it
+    alerts_list.add_argument("--story", metavar="ID", help="only this story's alerts")
+    alerts_list.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                             help="output format (default: table)")
     return parser
 
 
@@ -318,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return args.func(args)
-    except (FeedsFileError, FileNotFoundError, ValueError, duckdb.Error) as exc:
+    except (FeedsFileError, FileNotFoundError, ValueError, duckdb.Error) as exc:  # StoriesFileError is a ValueError
         print(f"eventwatch {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a stage failure: one line, the reason

@@ -320,6 +320,73 @@ from raw.quarantine;
 """
 
 
+STORIES_DDL = """
+-- issue 15, written by pipelines/stories.py (scores) and pipelines/alerts.py (the outbox)
+create table if not exists extract.stories (
+    story_id          varchar primary key,
+    name              varchar not null,
+    description       varchar,
+    keywords          varchar[] not null,
+    actors            varchar[] not null,
+    places            varchar[] not null,
+    exclude           varchar[] not null,
+    window_start      date,
+    window_end        date,
+    min_score         integer not null,
+    stories_fingerprint varchar not null
+);
+-- one alert rule of one story; actor_ids are the rule's actors resolved through the gazetteer
+create table if not exists extract.story_rules (
+    story_id          varchar not null,
+    rule_id           varchar not null,     -- the rule, numbered when a story has it twice
+    rule              varchar not null,     -- deadline_changed | deadline_due | claim | feed_failing
+    state_changes     varchar[],
+    within_days       integer,
+    polls             integer,
+    actor_ids         varchar[],
+    cues              varchar[],
+    primary key (story_id, rule_id)
+);
+-- one article version scored against one story, under one version of the stories file
+create table if not exists extract.article_stories (
+    story_id          varchar not null,
+    article_id        varchar not null,
+    content_hash      varchar not null,
+    score             integer not null,
+    is_member         boolean not null,
+    title_terms       varchar[] not null,   -- keywords, places and actors found in the title
+    body_terms        varchar[] not null,   -- ... in the body only
+    matched_actors    varchar[] not null,   -- actor ids of the story's actors found
+    excluded_by       varchar[] not null,   -- exclusion terms found (any one keeps the article out)
+    is_in_window      boolean not null,
+    explanation       varchar not null,
+    stories_fingerprint varchar not null,
+    primary key (story_id, article_id, content_hash)
+);
+create schema if not exists alerts;
+-- one alert the first time a run found it in marts.alerts: it is queued once, never again
+create table if not exists alerts.fired (
+    alert_id          varchar primary key,
+    story_id          varchar not null,
+    rule              varchar not null,
+    fired_at          timestamp not null,   -- report time, as in marts.alerts
+    queued_at         timestamp not null,   -- the as_of of the run that first found it
+    run_id            varchar
+);
+-- one alert for one sink: written when the alert first fires, delivered_at set on success (2xx)
+create table if not exists alerts.outbox (
+    alert_id          varchar not null,
+    sink_id           varchar not null,
+    payload           varchar not null,     -- the alert as JSON, as it was when it first fired
+    queued_at         timestamp not null,   -- the run's as_of when it was queued
+    attempts          integer not null default 0,
+    delivered_at      timestamp,
+    last_error        varchar,              -- redacted: never a secret from a sink URL
+    primary key (alert_id, sink_id)
+);
+"""
+
+
 # extract.* columns added by issue 4 (extraction), likewise
 MIGRATIONS = """
 alter table extract.actors add column if not exists affiliation_actor_id varchar;
@@ -330,6 +397,7 @@ alter table extract.claims add column if not exists target_actor_ids varchar[];
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every raw, extract and quality table that does not exist yet, and add missing columns."""
     con.execute(DDL)
+    con.execute(STORIES_DDL)
     for table, columns in _RAW_COLUMNS.items():
         for name, sql_type in columns:
             con.execute(f"alter table raw.{table} add column if not exists {name} {sql_type}")

@@ -39,6 +39,7 @@ class Settings:
 
     data_dir: Path = Path("data")
     feeds_file: Path = Path("seeds/feeds.yml")
+    stories_file: Path | None = None  # stories and alert rules (pipelines/stories.py); None: the default
     db_path: Path | None = None
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
@@ -49,6 +50,14 @@ class Settings:
     @property
     def database(self) -> Path:
         return self.db_path if self.db_path is not None else self.data_dir / "eventwatch.duckdb"
+
+    @property
+    def stories_path(self) -> Path | None:
+        """The stories file to read: the one given, else seeds/stories.yml when it exists, else none."""
+        if self.stories_file is not None:
+            return self.stories_file
+        default = Path("seeds/stories.yml")
+        return default if default.exists() else None
 
     @property
     def archive_dir(self) -> Path:
@@ -78,6 +87,7 @@ class Settings:
         db: str | os.PathLike | None = None,
         as_of: str | None = None,
         force: bool = False,
+        stories: str | os.PathLike | None = None,
     ) -> "Settings":
         """Explicit arguments win over EVENTWATCH_* variables, which win over defaults."""
         env = os.environ
@@ -87,6 +97,7 @@ class Settings:
         return cls(
             data_dir=data,
             feeds_file=feeds_path,
+            stories_file=Path(stories or env["EVENTWATCH_STORIES"]) if stories or env.get("EVENTWATCH_STORIES") else None,
             db_path=Path(db_value) if db_value else None,
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,

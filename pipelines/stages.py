@@ -56,7 +56,39 @@ def extract(settings: Settings):
     from pipelines.extract.stage import run_extract
 
     with writing(settings, "extract") as con:
-        return run_extract(con, load_gazetteer())
+        result = run_extract(con, load_gazetteer())
+    score_stories(settings)
+    return result
+
+
+def score_stories(settings: Settings):
+    """Score every article version not yet scored under the stories file against each story."""
+    from pipelines.stories import load_stories, score_articles
+
+    if settings.stories_path is None:  # no stories file given and no seeds/stories.yml here
+        log.info("no stories file: articles are not scored")
+        return None
+    stories = load_stories(settings.stories_path)
+    with writing(settings, "stories") as con:
+        summary = score_articles(con, stories)
+    log.info("%s", summary)
+    return summary
+
+
+def alerts(settings: Settings, run_id: str | None = None):
+    """Queue the alerts marts.alerts holds that no earlier run queued, and deliver the outbox.
+
+    Runs after publish: a sink that is down leaves its deliveries queued for the next run and never
+    blocks the snapshot.
+    """
+    from pipelines.alerts import deliver_alerts
+    from pipelines.stories import load_stories
+
+    if settings.stories_path is None:
+        return None
+    stories = load_stories(settings.stories_path)
+    with writing(settings, "alerts", run_id) as con:
+        return deliver_alerts(con, settings, stories, run_id)
 
 
 def transform(settings: Settings, *, full_refresh: bool = False):
@@ -100,6 +132,7 @@ class RunSummary:
     ingest: IngestSummary | None = None
     counts: dict[str, int] = field(default_factory=dict)
     gates: list[GateOutcome] = field(default_factory=list)
+    alerts: object | None = None  # pipelines.alerts.DeliverySummary, after publish
 
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}"]
@@ -120,6 +153,8 @@ class RunSummary:
             warned = sum(1 for g in self.gates if g.warnings)
             out.append(f"gates: {passed}/{len(self.gates)} passed, {warned} with warnings")
             out += [f"  warning {g.suite}: {w.describe()}" for g in self.gates for w in g.warnings]
+        if self.alerts is not None:
+            out.append(str(self.alerts))
         return out
 
 
@@ -138,7 +173,7 @@ def mart_counts(settings: Settings) -> dict[str, int]:
 
 
 def run_all(settings: Settings) -> RunSummary:
-    """The whole chain once: fetch, gate, extract, dbt build, gate, publish. Raises on a blocking failure."""
+    """The whole chain once: fetch, gate, extract, dbt build, gate, publish, alerts. Raises on a blocking failure."""
     summary = RunSummary(new_run_id(settings))
     with run_lock(settings, "run", summary.run_id):
         summary.ingest = fetch(settings, summary.run_id)
@@ -149,6 +184,7 @@ def run_all(settings: Settings) -> RunSummary:
         summary.gates += check(settings, summary.run_id, stages=("marts",))
         publish(settings, summary.run_id)
         summary.counts = mart_counts(settings)
+        summary.alerts = alerts(settings, summary.run_id)  # after publish: a sink down never blocks it
     return summary
 
 

@@ -39,7 +39,8 @@ def test_ingest_fans_out_per_feed_and_updates_the_asset(bag):
 def test_transform_is_scheduled_on_the_asset_and_every_task_is_a_writer(bag):
     dag = bag.get_dag("transform")
     assert "eventwatch://raw/entries" in str(dag.timetable.asset_condition)
-    assert [t.task_id for t in dag.topological_sort()] == ["extract", "gate_extractions", "dbt_build", "gate_marts", "publish"]
+    assert [t.task_id for t in dag.topological_sort()] == ["extract", "gate_extractions", "dbt_build", "gate_marts", "publish",
+                                                             "alerts"]
     assert all(t.pool == "eventwatch_duckdb" for t in dag.tasks)
 
 

@@ -157,3 +157,23 @@ def test_query_command_reads_the_snapshot(winter):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "due_start,location"
     assert "2022-01-10,Geneva" in result.stdout.splitlines()[1:]
+
+
+def test_the_corpus_is_scored_against_the_launch_story_and_its_calendar_alerts(winter):
+    with closing(snapshot(winter)) as con:
+        # stories select, they never drop: every article has its row, in or out
+        assert con.execute("select count(*) from marts.article_stories where story_id = 'ukraine-2022'").fetchone() == (
+            con.execute("select count(*) from marts.articles").fetchone())
+        members = con.execute("select count(*) from marts.article_stories where is_member").fetchone()[0]
+        assert members >= 55  # the sample corpus is the winter's diplomacy, nearly item by item
+        changes = {r[0] for r in con.execute(
+            "select state_change from marts.alerts where rule = 'deadline_changed'").fetchall()}
+        assert {"announced", "moved"} <= changes
+    listed = subprocess.run([EVENTWATCH, "alerts", "list", "--data-dir", str(winter), "--story", "ukraine-2022",
+                             "--format", "csv"], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[0].startswith("fired_at,story_id,rule,subject,message")
+    assert len(listed.stdout.splitlines()) > 3
+    # the jsonl sink of seeds/stories.yml holds each alert once
+    lines = (winter / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines)) == len(listed.stdout.splitlines()) - 1
