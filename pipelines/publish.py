@@ -31,14 +31,26 @@ def _record_row_counts(con: duckdb.DuckDBPyConnection, settings: Settings, run_i
         )
 
 
+def _record_publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> None:
+    """Note which dbt build this publish carries (pipelines/quiet.py reads it)."""
+    try:
+        build_number = con.execute("select max(build_number) from intermediate.dbt_build_log").fetchone()[0]
+    except duckdb.CatalogException:  # published before any dbt build (tests of publish alone)
+        build_number = None
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)  # audit time, not the run's clock
+    con.execute("insert into quality.publish_log values (?, ?, ?, ?)", [run_id, build_number, settings.as_of, published_at])
+
+
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Path:
     """Record the marts' row counts, write every table and view of the published schemas to a fresh
     file and swap it in."""
     _record_row_counts(con, settings, run_id)
+    _record_publish(con, settings, run_id)
     try:
         return _write_snapshot(con, settings)
     except BaseException:
         con.execute("delete from quality.row_counts where run_id = ?", [run_id])  # not published: no baseline
+        con.execute("delete from quality.publish_log where run_id = ?", [run_id])
         raise
 
 

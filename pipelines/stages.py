@@ -96,6 +96,7 @@ class RunSummary:
     ingest: IngestSummary | None = None
     counts: dict[str, int] = field(default_factory=dict)
     gates: list[GateOutcome] = field(default_factory=list)
+    skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
 
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}"]
@@ -109,6 +110,8 @@ class RunSummary:
                                                      (len(i.not_due), "not due yet"), (len(i.parked), "parked")) if n]
             if waiting:
                 out.append("  feeds " + ", ".join(waiting) + " (see `eventwatch feeds status`)")
+        if self.skipped:
+            out.append(f"nothing new: extract, dbt build and gates skipped; {self.skipped}")
         if self.counts:
             out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
         if self.gates:
@@ -133,11 +136,35 @@ def mart_counts(settings: Settings) -> dict[str, int]:
         }
 
 
+def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
+    """When the fetch brought nothing new, redo only what moves with as_of; False when a full run is due."""
+    from pipelines.extract.stage import pending_versions
+    from pipelines.quiet import STATUS_SELECTION, reason_to_rebuild, statuses_to_change
+
+    with writing(settings, "quiet", summary.run_id) as con:
+        if reason_to_rebuild(con, settings, summary.ingest, pending_versions(con)) is not None:
+            return False
+        changes = statuses_to_change(con, settings.as_of)
+    if not changes:
+        summary.skipped = "no deadline changes status, nothing published"
+    else:
+        from pipelines.transform import run_dbt
+
+        with run_lock(settings, "transform"):
+            run_dbt(settings, "build", "--select", *STATUS_SELECTION)
+        publish(settings, summary.run_id)
+        summary.skipped = f"{changes} deadline statuses recomputed on the new as_of, published"
+    summary.counts = mart_counts(settings)
+    return True
+
+
 def run_all(settings: Settings) -> RunSummary:
     """The whole chain once: fetch, gate, extract, dbt build, gate, publish. Raises on a blocking failure."""
     summary = RunSummary(new_run_id(settings))
     with run_lock(settings, "run", summary.run_id):
         summary.ingest = fetch(settings, summary.run_id)
+        if _run_quietly(settings, summary):
+            return summary
         summary.gates += check(settings, summary.run_id, stages=("fetch",))
         extract(settings)
         summary.gates += check(settings, summary.run_id, stages=("extract",))
