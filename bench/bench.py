@@ -222,18 +222,39 @@ def bench_dag_parse() -> dict:
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return {"dag_parse": max(per_file.values()), "_dag_parse_per_file": per_file}
+def bench_story_sizes(sizes: list[int], timeout_s: float) -> dict:
+    """The story benchmark (bench/story.py) at each size, printed ratios first."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from story import bench_story
+
+    results = {}
+    for size in sizes:
+        figures = results[str(size)] = bench_story(size, timeout_s)
+        first = figures["first"]
+        if first["timed_out"]:
+            print(f"story {size}: no result in {timeout_s:.0f} s, still in stage {first['stage']}")
+            continue
+        shares = ", ".join(f"{name} {share:.0%}" for name, share in figures["stage_share"].items())
+        print(f"story {size}: run / bare feedparser {figures['run_over_bare_parse']:.1f}x, "
+              f"no-op / first {figures['noop_over_first']:.1%}, {figures['articles_per_s']:.1f} entries/s, "
+              f"peak {first['peak_rss_mib']:.0f} MiB; first run {first['seconds']:.1f} s: {shares}")
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=200, help="how many times to repeat the sample feed's items")
     parser.add_argument("--only", choices=["dag_parse"], help="measure only this (a quick check)")
+    parser.add_argument("--story", default="1000,20000", help="story benchmark sizes, comma-separated ('' for none)")
+    parser.add_argument("--story-timeout", type=float, default=900.0, help="seconds before a story run is stopped")
     args = parser.parse_args()
     if args.only == "dag_parse":
         figures = bench_dag_parse()
         print(json.dumps(figures, indent=1))
         return 0 if figures["dag_parse"] <= TARGETS["dag_parse"][1] else 1
     figures = {**bench_stages(args.copies), **bench_pages(), **bench_runs(), **bench_dag_parse()}
+    sizes = [int(size) for size in args.story.split(",") if size.strip()]
+    figures["story"] = bench_story_sizes(sizes, args.story_timeout) if sizes else {}
     missed = []
     print(f"{'measure':<20} {'figure':>12}  {'target':>14}")
     for name, (unit, bound, kind) in TARGETS.items():

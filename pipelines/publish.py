@@ -35,13 +35,25 @@ def _insert_row_counts(con: duckdb.DuckDBPyConnection, table: str, rows: list[tu
                     rows)
 
 
+def _record_publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> None:
+    """Note which dbt build this publish carries (pipelines/quiet.py reads it)."""
+    try:
+        build_number = con.execute("select max(build_number) from intermediate.dbt_build_log").fetchone()[0]
+    except duckdb.CatalogException:  # published before any dbt build (tests of publish alone)
+        build_number = None
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)  # audit time, not the run's clock
+    con.execute("insert into quality.publish_log values (?, ?, ?, ?)", [run_id, build_number, settings.as_of, published_at])
+
+
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Path:
     """Write every table and view of the published schemas, with this run's row counts, to a fresh file
-    and swap it in; then keep the row counts in the working database."""
+    and swap it in; then keep the row counts, and which dbt build was published, in the working database."""
     counts = _row_counts(con, settings, run_id)
     path = _write_snapshot(con, settings, counts)
-    # only now: a publish killed before the swap must leave no baseline behind (the next gate reads it)
+    # only now: a publish killed before the swap must leave no baseline behind (the next gate reads
+    # it), nor a publish_log row that lets the next quiet run skip a build that was never published
     _insert_row_counts(con, "quality.row_counts", counts)
+    _record_publish(con, settings, run_id)
     return path
 
 

@@ -254,6 +254,15 @@ create table if not exists quality.quarantined (
     checked_at        timestamp not null
 );
 
+-- one row per publish, with the dbt build it published: a run with nothing new may skip dbt and
+-- the gates only when the last build was published (pipelines/quiet.py)
+create table if not exists quality.publish_log (
+    run_id            varchar not null,
+    build_number      integer,              -- intermediate.dbt_build_log; null before any build
+    as_of             timestamp not null,
+    published_at      timestamp not null    -- wall-clock UTC
+);
+
 create table if not exists quality.expectation_results (
     run_id            varchar not null,
     suite             varchar not null,

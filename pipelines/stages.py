@@ -133,6 +133,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     gates: list[GateOutcome] = field(default_factory=list)
     alerts: object | None = None  # pipelines.alerts.DeliverySummary, after publish
+    skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
 
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}"]
@@ -146,6 +147,8 @@ class RunSummary:
                                                      (len(i.not_due), "not due yet"), (len(i.parked), "parked")) if n]
             if waiting:
                 out.append("  feeds " + ", ".join(waiting) + " (see `eventwatch feeds status`)")
+        if self.skipped:
+            out.append(f"nothing new: extract, dbt build and gates skipped; {self.skipped}")
         if self.counts:
             out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
         if self.gates:
@@ -172,11 +175,49 @@ def mart_counts(settings: Settings) -> dict[str, int]:
         }
 
 
+def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
+    """When the fetch brought nothing new, redo only what moves with as_of; False when a full run is due."""
+    from pipelines.extract.stage import pending_versions
+    from pipelines.quiet import (ALERT_SELECTION, STATUS_SELECTION, alerts_coming_due, reason_to_rebuild,
+                                 statuses_to_change)
+
+    stories = _stories(settings)
+    with writing(settings, "quiet", summary.run_id) as con:
+        fingerprint = stories.fingerprint if stories is not None else None
+        if reason_to_rebuild(con, settings, summary.ingest, pending_versions(con), fingerprint) is not None:
+            return False
+        changes = statuses_to_change(con, settings.as_of)
+        coming_due = alerts_coming_due(con, settings.as_of) if stories is not None else 0
+    if not changes and not coming_due:
+        summary.skipped = "no deadline changes status and no alert falls due, nothing published"
+    else:
+        from pipelines.transform import run_dbt
+
+        selection = STATUS_SELECTION + (ALERT_SELECTION if stories is not None else ())
+        with run_lock(settings, "transform"):
+            run_dbt(settings, "build", "--select", *selection)
+        publish(settings, summary.run_id)
+        summary.skipped = (f"{changes} deadline statuses recomputed on the new as_of "
+                           f"({coming_due} due-date alert candidates), published")
+    summary.counts = mart_counts(settings)
+    summary.alerts = alerts(settings, summary.run_id)  # deliveries still waiting go out on every run
+    return True
+
+
+def _stories(settings: Settings):
+    """The stories file of this run, parsed; None without one."""
+    from pipelines.stories import load_stories
+
+    return load_stories(settings.stories_path) if settings.stories_path is not None else None
+
+
 def run_all(settings: Settings) -> RunSummary:
     """The whole chain once: fetch, gate, extract, dbt build, gate, publish, alerts. Raises on a blocking failure."""
     summary = RunSummary(new_run_id(settings))
     with run_lock(settings, "run", summary.run_id):
         summary.ingest = fetch(settings, summary.run_id)
+        if _run_quietly(settings, summary):
+            return summary
         summary.gates += check(settings, summary.run_id, stages=("fetch",))
         extract(settings)
         summary.gates += check(settings, summary.run_id, stages=("extract",))

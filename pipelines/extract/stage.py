@@ -21,6 +21,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -127,21 +130,25 @@ class ExtractSummary:
         return text + (f"; {self.quarantined} quarantined" if self.quarantined else "")
 
 
-def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None) -> ExtractSummary:
-    """Extract every article version an extractor has not read at its current version; write the results."""
+def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None,
+                workers: int | None = None) -> ExtractSummary:
+    """Extract every article version an extractor has not read at its current version; write the results.
+
+    `workers` processes share the extraction (default: EVENTWATCH_EXTRACT_WORKERS, else the CPU
+    count); 1, or a batch too small to pay for a pool, extracts in this process. Either way the
+    rows and their order are the same.
+    """
     gazetteer = gazetteer or load_gazetteer()
     versions = extractor_versions(gazetteer)
     pending = con.execute(_PENDING_SQL, versions).fetchall()
     rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in schema} for name, schema in _SCHEMAS.items()}
     seen_ids: set[str] = set()
     referenced: dict[str, object] = {}
-    for article_id, content_hash, title, content_text, published_at, first_seen_at, *origin, stale in pending:
-        text = (title or "") + "\n\n" + (content_text or "")
-        try:
-            result = extract_article(text, published_at, gazetteer)
-        except Exception as exc:  # one bad article must not stop the run: quarantine it
-            log.warning("extract failed for %s/%s: %r", article_id, content_hash, exc)
-            _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, exc))
+    results = _extract_all(pending, gazetteer, workers)
+    for (article_id, content_hash, _, _, _, first_seen_at, *origin, stale), result in zip(pending, results):
+        if isinstance(result, _Failure):  # one bad article must not stop the run: quarantine it
+            log.warning("extract failed for %s/%s: %s", article_id, content_hash, result.reason)
+            _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, result))
             continue
         counts = _collect(rows, seen_ids, article_id, content_hash, result, set(stale), versions)
         for extractor in stale:
@@ -177,14 +184,74 @@ def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = No
     )
 
 
-def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: list, exc: Exception) -> dict:
+def pending_versions(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None) -> int:
+    """How many article versions some extractor has not read at its current version."""
+    versions = extractor_versions(gazetteer or load_gazetteer())
+    return con.execute(f"select count(*) from ({_PENDING_SQL})", versions).fetchone()[0]
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """An article version the extractors raised on, as a picklable reason."""
+
+    reason: str
+
+
+_CHUNK = 64  # article versions per task: large enough that pickling stays a small share
+_POOL_MIN = 4 * _CHUNK  # below this a pool's start-up costs more than it saves
+_worker_gazetteer: Gazetteer | None = None
+
+
+def _extract_all(pending: list, gazetteer: Gazetteer, workers: int | None) -> list:
+    """The extraction (or _Failure) of each pending version, in the order of `pending`."""
+    texts = [((title or "") + "\n\n" + (content_text or ""), published_at)
+             for _, _, title, content_text, published_at, *_ in pending]
+    workers = _worker_count(workers)
+    if workers <= 1 or len(texts) < _POOL_MIN:
+        return [_extract_one(text, published_at, gazetteer) for text, published_at in texts]
+    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    # spawn, not fork: the parent holds a DuckDB connection and its threads
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(gazetteer,)) as pool:
+        return [result for chunk in pool.map(_extract_chunk, chunks) for result in chunk]  # map keeps order
+
+
+def _worker_count(workers: int | None) -> int:
+    """The processes to use: the argument, else EVENTWATCH_EXTRACT_WORKERS, else the CPU count."""
+    if workers is None:
+        configured = os.environ.get("EVENTWATCH_EXTRACT_WORKERS", "").strip()
+        workers = int(configured) if configured.isdigit() else (os.cpu_count() or 1)
+    return max(1, workers)
+
+
+def _init_worker(gazetteer: Gazetteer) -> None:
+    """Keep the gazetteer in the worker, sent once rather than with every chunk."""
+    global _worker_gazetteer
+    _worker_gazetteer = gazetteer
+
+
+def _extract_chunk(texts: list) -> list:
+    """Extract a chunk of (text, published_at) in a worker."""
+    assert _worker_gazetteer is not None
+    return [_extract_one(text, published_at, _worker_gazetteer) for text, published_at in texts]
+
+
+def _extract_one(text: str, published_at, gazetteer: Gazetteer):
+    """One version's extraction, or a _Failure naming the exception it raised."""
+    try:
+        return extract_article(text, published_at, gazetteer)
+    except Exception as exc:
+        return _Failure(f"{type(exc).__name__}: {exc}")
+
+
+def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: list, failure: _Failure) -> dict:
     """A raw.quarantine row for an article version the extractors failed on."""
     feed_id, fetch_id, archive_sha256 = origin
     key = f"{article_id}/{content_hash}"
     return {
         "quarantine_id": _row_id(article_id, content_hash, "quarantine:" + EXTRACTOR_VERSION, 0, 0),
         "stage": "extract", "feed_id": feed_id, "fetch_id": fetch_id, "archive_sha256": archive_sha256,
-        "record_key": key, "reason": f"{type(exc).__name__}: {exc}"[:500],
+        "record_key": key, "reason": failure.reason[:500],
         "payload": json.dumps({"article_id": article_id, "content_hash": content_hash,
                                "extractor_version": EXTRACTOR_VERSION}),
         "quarantined_at": first_seen_at,

@@ -275,3 +275,29 @@ def test_an_article_that_breaks_the_extractor_is_quarantined(con, gazetteer, mon
     monkeypatch.setattr(stage, "extract_article", extract_article)
     assert run_extract(con, gazetteer).versions >= 1
     assert con.execute("select count(*) from extract.mentions where article_id = 'a-brief'").fetchone()[0] > 0
+
+
+def _story_entries(count: int) -> list[dict]:
+    """raw.entries rows of `count` generated story articles (bench/storygen.py, our templates)."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from storygen import generate
+
+    seen = datetime(2022, 4, 5)
+    return [_entry(a.outlet, f"story-{n}", f"h{n}", a.title, " ".join(a.paragraphs), a.published_at, seen)
+            for n, a in enumerate(generate(count))]
+
+
+def test_a_process_pool_writes_the_same_rows_in_the_same_order_as_serial(gazetteer):
+    entries = _story_entries(4 * stage._CHUNK + 20)  # enough for the pool to start
+    tables = {}
+    for workers in (1, 2):
+        with duckdb.connect() as connection:
+            ensure_schema(connection)
+            _load(connection, entries)
+            run_extract(connection, gazetteer, workers=workers)
+            tables[workers] = {name: connection.execute(f"select * from {name} order by rowid").fetchall()
+                               for name in (*COUNTS, "extract.extracted_versions", "raw.quarantine")}
+    assert tables[1]["extract.claims"], "the story yields claims"
+    assert tables[2] == tables[1]

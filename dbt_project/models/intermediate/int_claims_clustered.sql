@@ -12,7 +12,9 @@
 -- least two content terms and var('claim_cluster_min_overlap') of the terms of the shorter one;
 -- clusters are the connected groups. Clustering never crosses speakers, so an incremental run
 -- recomputes the speakers of the changed articles, before and after the change, whole.
-with recursive
+-- The sqlfluff duckdb dialect cannot parse a recursive CTE `using key` (DuckDB 1.3+), used below for
+-- connected components: the parse check is waived for this model, the other rules still hold elsewhere
+with recursive -- noqa: PRS
 
 all_claims as (
     select * from {{ ref('int_claims_resolved') }}
@@ -38,43 +40,118 @@ claims as (
     {%- endif %}
 ),
 
-pairs as (
+-- (1) nodes: claims of one speaker with the same terms (two or more) and no gap of more than
+-- claim_cluster_max_days between one and the next are linked with each other, so they form one
+-- node; the same words quoted by many outlets cost one node, not one per outlet. A claim with
+-- fewer than two terms links with nothing and is a node of its own. A node's label is its first
+-- claim in publication order (the time written out so that text order is time order).
+labelled as (
     select
-        one.claim_id as from_claim_id,
-        other.claim_id as to_claim_id
-    from claims as one
-    inner join claims as other
+        *,
+        len(terms) >= 2 as is_linkable,
+        list_sort(terms) as term_key,
+        -- no time sorts last, as first(... order by published_at) puts it
+        coalesce(strftime(published_at, '%Y-%m-%d %H:%M:%S.%f'), '9999') || '|' || claim_id as claim_label
+    from claims
+),
+
+runs as (
+    select
+        *,
+        date_diff('second', lag(published_at) over term_order, published_at) as seconds_since_previous
+    from labelled
+    where is_linkable
+    window term_order as (partition by speaker_key, term_key order by published_at, claim_id)
+),
+
+run_numbers as (
+    select
+        *,
+        sum(
+            case
+                when
+                    seconds_since_previous is null
+                    or seconds_since_previous > {{ var('claim_cluster_max_days') }} * 86400
+                    then 1
+                else 0
+            end
+        ) over (
+            partition by speaker_key, term_key
+            order by published_at, claim_id
+            rows between unbounded preceding and current row
+        ) as run_number
+    from runs
+),
+
+claim_nodes as (
+    select
+        claim_id,
+        min(claim_label) over (partition by speaker_key, term_key, run_number) as node_label
+    from run_numbers
+),
+
+nodes as (
+    select
+        min(claim_label) as node_label,
+        any_value(speaker_key) as speaker_key,
+        any_value(terms) as terms,
+        min(published_at) as first_at,
+        max(published_at) as last_at
+    from run_numbers
+    group by speaker_key, term_key, run_number
+),
+
+-- (2) edges between nodes of one speaker: two nodes hold a pair of claims at most
+-- claim_cluster_max_days apart exactly when their time spans, widened by that, overlap (no node
+-- has a gap wider than that inside), and their terms agree as two claims' must
+edges as (
+    select
+        one.node_label as from_label,
+        other.node_label as to_label
+    from nodes as one
+    inner join nodes as other
         on
             one.speaker_key = other.speaker_key
-            and one.claim_id <> other.claim_id
-            and abs(date_diff('second', one.published_at, other.published_at))
-            <= {{ var('claim_cluster_max_days') }} * 86400
+            and one.node_label <> other.node_label
+            and date_diff('second', one.last_at, other.first_at) <= {{ var('claim_cluster_max_days') }} * 86400
+            and date_diff('second', other.last_at, one.first_at) <= {{ var('claim_cluster_max_days') }} * 86400
     where
         len(list_intersect(one.terms, other.terms)) >= 2
         and len(list_intersect(one.terms, other.terms))
         >= {{ var('claim_cluster_min_overlap') }} * least(len(one.terms), len(other.terms))
 ),
 
-reachable (claim_id, reached_claim_id) as (
+-- (3) connected components by min-label propagation: each round, a node whose label dropped
+-- hands it to its neighbours, which keep it when it is lower than theirs; one row per node is
+-- kept (using key), so the cost is the edges around changed nodes per round, never a closure
+components (node_label, component_label) using key (node_label) as (
     select
-        claim_id,
-        claim_id as reached_claim_id
-    from claims
+        node_label,
+        node_label as component_label
+    from nodes
     union
     select
-        reachable.claim_id,
-        pairs.to_claim_id
-    from reachable
-    inner join pairs on reachable.reached_claim_id = pairs.from_claim_id
+        edges.to_label as node_label,
+        min(components.component_label) as component_label
+    from components
+    inner join edges on components.node_label = edges.from_label
+    inner join recurring.components as known on edges.to_label = known.node_label
+    group by edges.to_label, known.component_label
+    having min(components.component_label) < known.component_label
 ),
 
 clusters as (
     select
-        reachable.claim_id,
-        first(reached.claim_id order by reached.published_at, reached.claim_id) as first_claim_id
-    from reachable
-    inner join claims as reached on reachable.reached_claim_id = reached.claim_id
-    group by reachable.claim_id
+        claim_nodes.claim_id,
+        substr(components.component_label, strpos(components.component_label, '|') + 1) as first_claim_id
+    from claim_nodes
+    inner join components on claim_nodes.node_label = components.node_label
+    union all
+    select
+        claim_id,
+        claim_id as first_claim_id
+    from labelled
+    where not is_linkable
 ),
 
 final as (
