@@ -19,7 +19,7 @@ def test_the_generator_is_deterministic_and_story_shaped():
     articles = storygen.generate(60)
     assert articles == storygen.generate(60)
     words = [len(" ".join(a.paragraphs).split()) for a in articles]
-    assert min(words) >= 600
+    assert min(words) >= 550  # about 600; an edited re-run swaps its last paragraph for a shorter update
     text = " ".join(p for a in articles for p in a.paragraphs)
     assert sum(text.count(short) for _, short in storygen.LEADERS) > 100  # leaders quoted again and again
     assert len({a.link for a in articles}) < len(articles)  # some articles come back edited
