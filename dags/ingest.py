@@ -4,8 +4,9 @@
 Every 15 minutes (`EVENTWATCH_INGEST_SCHEDULE`, a cron expression or `none`): plan the fetches
 (stored ETag / Last-Modified per feed), fetch each feed into the raw archive (mapped, one task per
 feed, named by feed id, no database access, at most `EVENTWATCH_PER_HOST` at once per host), load
-the archived bodies into `raw.entries` in one writer task, and gate them with the `raw_entries`
-suite. A passing gate updates the `eventwatch_raw_entries` Asset, which schedules `transform`.
+the archived bodies into `raw.entries` in one writer task (fetching the article pages of new
+entries whose feed carries only a teaser), re-check the known article pages due on their decaying
+schedule (an edit becomes a new version), and gate them with the `raw_entries` suite. A passing gate updates the `eventwatch_raw_entries` Asset, which schedules `transform`.
 
 Trigger with params: `as_of` (the run's clock), `feeds` (a feeds file), `force` (poll every feed now).
 Business logic lives in `pipelines/`; this file only wires it.
@@ -58,6 +59,13 @@ def ingest():
         summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], [ArchivedFetch(**f) for f in fetched])
         return {"feeds_ok": summary.feeds_ok, "feeds_failed": summary.feeds_failed}
 
+    @task(**WRITER)
+    def recheck_pages(loaded: dict, **context) -> dict:
+        from pipelines import orchestration as o, stages
+
+        pages = stages.recheck_pages(o.settings_for_run(context), context["run_id"])
+        return {**loaded, "pages_checked": pages.checked, "pages_new_versions": pages.new_versions}
+
     @task(**WRITER, outlets=[RAW_ENTRIES])
     def gate(loaded: dict, **context) -> None:
         from pipelines import orchestration as o, stages
@@ -67,7 +75,7 @@ def ingest():
             stages.check(settings, context["run_id"], ("fetch",))
         context["outlet_events"][RAW_ENTRIES].extra = {"as_of": settings.as_of.isoformat(), **loaded}
 
-    gate(load(fetch_feed.expand(plan=plan())))
+    gate(recheck_pages(load(fetch_feed.expand(plan=plan()))))
 
 
 ingest()

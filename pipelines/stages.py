@@ -257,6 +257,15 @@ def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
         return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f) for f in fetched))
 
 
+def recheck_pages(settings: Settings, run_id: str):
+    """Re-check the article pages due on their schedule (and retry failed ones), as `run_fetch` does
+    after the feeds; a changed main text becomes a new version."""
+    from pipelines import pages
+
+    with writing(settings, "ingest pages", run_id) as con:
+        return pages.recheck(con, settings, run_id)
+
+
 # --- maintenance (pipelines.maintenance): one stage per job, each under the run lock ---
 
 def maintain_archive(settings: Settings):

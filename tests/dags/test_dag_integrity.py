@@ -27,13 +27,13 @@ def test_every_dag_file_imports_without_error(bag):
 def test_ingest_fans_out_per_feed_and_updates_the_asset(bag):
     dag = bag.get_dag("ingest")
     assert dag.doc_md and "ingest" in dag.doc_md
-    assert [t.task_id for t in dag.topological_sort()] == ["plan", "fetch_feed", "load", "gate"]
+    assert [t.task_id for t in dag.topological_sort()] == ["plan", "fetch_feed", "load", "recheck_pages", "gate"]
     fetch = dag.get_task("fetch_feed")
     assert type(fetch).__name__.endswith("MappedOperator")
     assert "feed_id" in fetch.map_index_template  # the grid names each mapped fetch by its feed
     assert [a.uri for a in dag.get_task("gate").outlets] == ["eventwatch://raw/entries"]
     writers = {t.task_id for t in dag.tasks if t.pool == "eventwatch_duckdb"}
-    assert writers == {"plan", "load", "gate"}  # fetch touches no database
+    assert writers == {"plan", "load", "recheck_pages", "gate"}  # fetch touches no database
 
 
 def test_transform_is_scheduled_on_the_asset_and_every_task_is_a_writer(bag):

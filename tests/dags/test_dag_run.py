@@ -46,3 +46,30 @@ def test_ingest_then_transform_equals_the_cli_run(airflow_home, tmp_path):
     assert all(via_cli[name] for name in CONTRACT_MARTS)
     for name in CONTRACT_MARTS:
         assert via_airflow[name] == via_cli[name], f"marts.{name} differs between Airflow and the CLI"
+
+
+def test_ingest_rechecks_article_pages_and_an_edit_becomes_a_version(airflow_home, tmp_path, feed_server):
+    """A teaser feed whose article page is edited after first sight: the second ingest run, an hour
+    later, re-checks the page (the feed itself is unchanged) and stores the edit as a new version."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.utils.state import DagRunState
+
+    from tests.pipelines.page_fixtures import EDIT, STORY, article_page, rss
+
+    feed_server.serve("/riga.html", article_page("Ministers to meet in Riga", STORY))
+    feed_server.then("/riga.html", article_page("Ministers to meet in Riga", [EDIT, *STORY]))
+    feed_server.serve("/feed.xml", rss([{"title": "Ministers to meet", "link": feed_server.url("/riga.html"),
+                                         "guid": "riga-1", "description": "Ministers will meet in Riga.",
+                                         "pubDate": "Mon, 10 Jan 2022 09:00:00 GMT"}]))
+    feeds = tmp_path / "feeds.yml"
+    feeds.write_text(f"feeds:\n  - id: desk\n    url: {feed_server.url('/feed.xml')}\n", encoding="utf-8")
+    data_dir = tmp_path / "data"
+    ingest = DagBag(dag_folder=str(REPO / "dags")).get_dag("ingest")
+    for as_of in ("2022-01-10T12:00:00+00:00", "2022-01-10T13:30:00+00:00"):
+        run = ingest.test(run_conf={"as_of": as_of, "feeds": str(feeds), "data_dir": str(data_dir), "force": True})
+        assert run.state == DagRunState.SUCCESS, run.state
+
+    assert len(feed_server.requests_to("/riga.html")) == 2
+    with closing(duckdb.connect(str(data_dir / "eventwatch.duckdb"), read_only=True)) as con:
+        texts = con.execute("select content_text from raw.entries order by first_seen_at").fetchall()
+    assert [text.split("\n\n")[0] for (text,) in texts] == [STORY[0], EDIT]
