@@ -139,23 +139,7 @@ def cmd_query(args) -> int:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
-    out = sys.stdout
-    if args.format == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-    elif args.format == "json":
-        json.dump([dict(zip(columns, row)) for row in rows], out, default=_cell, ensure_ascii=False, indent=1)
-        out.write("\n")
-    else:
-        cells = [[_cell(v) for v in row] for row in rows]
-        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
-        fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
-        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
-        out.write("  ".join("-" * w for w in widths) + "\n")
-        for row in cells:
-            out.write("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
-        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
+    _print_rows(columns, rows, args.format)
     return 0
 
 

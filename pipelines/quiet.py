@@ -20,7 +20,7 @@ import duckdb
 
 from pipelines.ingest import IngestSummary
 from pipelines.settings import Settings
-from pipelines.transform import BuildRecord, project_digest
+from pipelines.transform import BuildRecord, project_digest, read_last_build
 
 # the dbt nodes whose content depends on as_of when no entry moves: the status and its audit
 STATUS_SELECTION = ("fct_deadlines", "fct_deadlines_snapshot")
@@ -48,7 +48,7 @@ def reason_to_rebuild(con: duckdb.DuckDBPyConnection, settings: Settings, ingest
         return "article versions wait for extraction"
     if stories_fingerprint is not None and not _scored_under(con, stories_fingerprint):
         return "the stories file changed"
-    build = _last_build(con)
+    build = read_last_build(con)
     if build is None or not build.is_complete or build.project_digest != project_digest():
         return "the last dbt build is missing, incomplete or of another project version"
     if not _was_published(con, build):
@@ -69,7 +69,7 @@ def statuses_to_change(con: duckdb.DuckDBPyConnection, as_of: datetime) -> int:
 def alerts_coming_due(con: duckdb.DuckDBPyConnection, as_of: datetime) -> int:
     """How many (deadline, deadline_due rule) pairs come within the rule's days between the last build's
     as_of and this one: a superset of the alerts marts.alerts would gain (membership is not checked)."""
-    build = _last_build(con)
+    build = read_last_build(con)
     if build is None:
         return 0
     return con.execute("""
@@ -86,16 +86,6 @@ def _scored_under(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
     return rows == [(fingerprint,)]
 
 
-def _last_build(con: duckdb.DuckDBPyConnection) -> BuildRecord | None:
-    """The last dbt build, read on the caller's connection (pipelines.transform.last_build opens its own)."""
-    try:
-        row = con.execute(
-            "select build_number, as_of, project_digest, is_full_refresh, is_complete "
-            "from intermediate.dbt_build_log order by build_number desc limit 1"
-        ).fetchone()
-    except duckdb.CatalogException:  # no build yet
-        return None
-    return BuildRecord(*row) if row else None
 
 
 def _was_published(con: duckdb.DuckDBPyConnection, build: BuildRecord) -> bool:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -117,7 +117,12 @@ def last_build(settings: Settings) -> BuildRecord | None:
     """The last dbt build or run recorded in the settings' database; None before the first."""
     if not Path(settings.database).exists():
         return None
-    con = duckdb.connect(str(settings.database), read_only=True)
+    with closing(duckdb.connect(str(settings.database), read_only=True)) as con:
+        return read_last_build(con)
+
+
+def read_last_build(con: duckdb.DuckDBPyConnection) -> BuildRecord | None:
+    """The last row of intermediate.dbt_build_log on this connection; None before the first build."""
     try:
         row = con.execute(
             "select build_number, as_of, project_digest, is_full_refresh, is_complete "
@@ -125,8 +130,6 @@ def last_build(settings: Settings) -> BuildRecord | None:
         ).fetchone()
     except duckdb.CatalogException:  # no build yet
         return None
-    finally:
-        con.close()
     return BuildRecord(*row) if row else None
 
 
