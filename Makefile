@@ -50,7 +50,8 @@ test-fast: setup  ## the suite without the slow end-to-end and Airflow tests
 bench: setup  ## measure stage throughput and run times against the targets in BENCHMARKS.md
 	$(BIN)/python bench/bench.py
 
-lint: setup  ## sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+lint: setup  ## ruff on the Python code; sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+	$(BIN)/ruff check .
 	@lintdb=$$(mktemp -d) && cd dbt_project && EVENTWATCH_DB=$$lintdb/lint.duckdb ../$(BIN)/sqlfluff lint . ; \
 		status=$$?; rm -rf $$lintdb; exit $$status
 

@@ -105,7 +105,8 @@ def queue_new_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories
     try:
         for alert in rows:
             con.execute("insert into alerts.fired values (?, ?, ?, ?, ?, ?)",
-                        [alert["alert_id"], alert["story_id"], alert["rule"], alert["fired_at"], settings.as_of, run_id])
+                        [alert["alert_id"], alert["story_id"], alert["rule"], alert["fired_at"], settings.as_of,
+                         run_id])
             payload = json.dumps({k: _json_value(v) for k, v in alert.items()}, ensure_ascii=False, sort_keys=True)
             for sink in sinks:
                 con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) values (?, ?, ?, ?) "

@@ -33,7 +33,8 @@ from pipelines import __version__
 from pipelines.polling import FetchPolicy
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
-_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, "
+           "*/*;q=0.5")
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}

@@ -577,6 +577,7 @@ def statuses_then_and_now(con: duckdb.DuckDBPyConnection, as_of: datetime, now: 
     then = deadlines(con, as_of)[["deadline_id", "label", "due_start", "due_end", "status"]]
     later = deadlines(con, now)[["deadline_id", "due_start", "due_end", "status"]]
     merged = then.merge(later, on="deadline_id", how="left", suffixes=("_then", "_now"))
-    merged["changed"] = (merged["status_then"] != merged["status_now"]) | (merged["due_start_then"] != merged["due_start_now"])
+    merged["changed"] = ((merged["status_then"] != merged["status_now"])
+                         | (merged["due_start_then"] != merged["due_start_now"]))
     return merged.drop(columns=["deadline_id"])
 

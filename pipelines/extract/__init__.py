@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.extract import actors as _actors
-from pipelines.extract import claims as _claims
-from pipelines.extract import deadlines as _deadlines
+from pipelines.extract import actors as _actors, claims as _claims, deadlines as _deadlines
 from pipelines.extract.actors import Actor, CueVerb, Gazetteer, Mention
 from pipelines.extract.claims import Claim, find_claims
 from pipelines.extract.deadlines import TimeExpression, find_time_expressions

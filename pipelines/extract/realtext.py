@@ -335,7 +335,8 @@ def load_floors(path: Path = FLOORS_PATH) -> dict[str, dict[str, float]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def below_floors(report: CorpusReport, floors: dict[str, dict[str, float]] | None = None) -> dict[str, tuple[float, float]]:
+def below_floors(report: CorpusReport,
+                 floors: dict[str, dict[str, float]] | None = None) -> dict[str, tuple[float, float]]:
     """The measures of a report that fell under their floor (none when its corpus has no floors)."""
     recorded = (floors if floors is not None else load_floors()).get(report.corpus, {})
     metrics = report.metrics()
