@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines import resources
+
 SCORER_VERSION = "1"  # bump when the scoring rules change: every article is scored again
 TITLE_WEIGHT, BODY_WEIGHT = 2, 1
 DEFAULT_MIN_SCORE = 3
@@ -30,7 +32,7 @@ DEFAULT_CUES = ("warn", "threaten", "demand")
 _RULES = ("deadline_changed", "deadline_due", "claim", "feed_failing")
 _SINKS = ("log", "jsonl", "webhook", "apprise")
 _ID = re.compile(r"^[a-z0-9-]+$")
-_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+_SEEDS = resources.seeds_dir()
 
 
 

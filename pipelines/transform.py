@@ -20,10 +20,11 @@ from typing import Any
 
 import duckdb
 
+from pipelines import resources
 from pipelines.faults import crash_point
 from pipelines.settings import Settings
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+PROJECT_DIR = resources.dbt_project_dir()
 
 _FAILED = {"error", "fail", "runtime error"}
 _PASSED = {"success", "pass"}

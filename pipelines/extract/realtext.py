@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from pipelines import resources
 from pipelines.extract import Gazetteer, extract_article, load_gazetteer
 
-FLOORS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "gold" / "realtext_floors.json"
+FLOORS_PATH = resources.seed("gold/realtext_floors.json")
 _FILE_DAY = re.compile(r"_(\d{4}-\d{2}-\d{2})_")
 _FALLBACK_DAY = datetime(2016, 6, 1)
 _WORD = re.compile(r"[\w'’-]+")
