@@ -127,7 +127,7 @@ def _is_ip(host: str) -> bool:
 
 def _resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (what the HTTP client would pick from)."""
-    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
     if not addresses:
         raise OSError(f"no address for {host}")
     return addresses
@@ -181,7 +181,7 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: F
         request_headers["If-Modified-Since"] = last_modified
     deadline = started + policy.total_timeout_s
     current, hops, permanent, visited = url, [], None, {url}
-    state = dict(final_url=url, redirects=(), permanent_url=None)
+    state: dict[str, object] = dict(final_url=url, redirects=(), permanent_url=None)
     try:
         with requests.Session() as session:
             for _ in range(policy.max_redirects + 1):

@@ -464,7 +464,7 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
                                 "reparsing would lose their entries")
     feeds = tuple(sorted({r[1] for r in rows}))
     replay = pages.Replay(con, settings, feed_id)  # page texts, re-extracted from the archived pages
-    totals = Counter()
+    totals: Counter[str] = Counter()
     con.begin()
     try:
         scope, scope_params = ("where feed_id = ?", [feed_id]) if feed_id is not None else ("", [])

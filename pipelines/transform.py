@@ -182,7 +182,7 @@ def _node_results(result: Any) -> list[Any]:
 
 
 def _count(success: bool, result: Any) -> DbtResult:
-    counts = dict.fromkeys(
+    counts: dict[str, Any] = dict.fromkeys(
         (
             "models_passed", "models_failed", "tests_passed", "tests_failed", "tests_warned",
             "snapshots_passed", "snapshots_failed", "skipped",

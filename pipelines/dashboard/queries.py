@@ -250,7 +250,8 @@ def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, 
 
 def _claim_filters(search: str | None, speakers, vias, cues, types, outlets, since: date | None,
                    until: date | None) -> tuple[str, dict]:
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, object] = {}
     if search:
         clauses.append("(c.claim_text ilike $q or c.speaker_name ilike $q or c.via_name ilike $q "
                        "or c.sentence ilike $q)")
