@@ -29,11 +29,8 @@ COPY --chown=airflow:0 expectations expectations
 COPY --chown=airflow:0 dags dags
 COPY --chown=airflow:0 dbt_project dbt_project
 COPY --chown=airflow:0 seeds seeds
-# Non-editable: the package is copied into site-packages. It finds dbt_project/ and seeds/ beside
-# itself (pipelines/transform.py, pipelines/extract/__init__.py), so they are linked in beside it.
+# Non-editable: the package is copied into site-packages with the gazetteer, the gold sets and the dbt
+# project as package data (pipelines/resources.py); seeds/ stays here for the feeds and stories files.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation . \
- && site="$(python -c 'import pathlib, pipelines; print(pathlib.Path(pipelines.__file__).parents[1])')" \
- && ln -s /opt/eventwatch/dbt_project "$site/dbt_project" \
- && ln -s /opt/eventwatch/seeds "$site/seeds" \
- && python -c 'import pipelines.transform as t; assert (t.PROJECT_DIR / "dbt_project.yml").exists()' \
+ && cd / && python -c 'import pipelines.transform as t; assert (t.PROJECT_DIR / "dbt_project.yml").is_file()' \
  && eventwatch --help > /dev/null

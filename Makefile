@@ -11,7 +11,7 @@ DEMO_AS_OF ?= 2022-02-23T12:00:00Z
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo dashboard test test-fast bench lint reliability-doc clean help
+.PHONY: setup demo dashboard test test-fast bench lint typecheck constraints reliability-doc clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,9 +50,18 @@ test-fast: setup  ## the suite without the slow end-to-end and Airflow tests
 bench: setup  ## measure stage throughput and run times against the targets in BENCHMARKS.md
 	$(BIN)/python bench/bench.py
 
-lint: setup  ## sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+lint: setup  ## ruff on the Python code; sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+	$(BIN)/ruff check .
 	@lintdb=$$(mktemp -d) && cd dbt_project && EVENTWATCH_DB=$$lintdb/lint.duckdb ../$(BIN)/sqlfluff lint . ; \
 		status=$$?; rm -rf $$lintdb; exit $$status
+
+typecheck: setup  ## mypy over pipelines/ and expectations/ (settings in pyproject.toml)
+	$(BIN)/mypy
+
+constraints: setup  ## regenerate the lock (constraints.txt) from the venv: every installed distribution but pip and setuptools, sorted
+	$(BIN)/python -m pip freeze --all --exclude-editable --disable-pip-version-check > $(VENV)/freeze.txt
+	grep -vE '^(pip|setuptools)==' $(VENV)/freeze.txt | LC_ALL=C sort -f > constraints.txt
+	@git diff --stat -- constraints.txt
 
 reliability-doc: setup  ## regenerate docs/reliability.md from the tests' reliability markers
 	$(BIN)/python -m tests.reliability_doc --write

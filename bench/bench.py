@@ -116,8 +116,8 @@ def bench_stages(copies: int) -> dict:
                                             seen_at=datetime(2022, 2, 23)))
     gazetteer = load_gazetteer()
     sample = entries[: min(len(entries), 500)]
-    _, extract_s = _timed(lambda: [extract_article(f"{e.title}\n\n{e.content_text}", e.published_at or datetime(2022, 1, 1),
-                                                   gazetteer) for e in sample])
+    _, extract_s = _timed(lambda: [extract_article(f"{e.title}\n\n{e.content_text}",
+                                                   e.published_at or datetime(2022, 1, 1), gazetteer) for e in sample])
     con.close()
     return {
         "parse": len(entries) / parse_s,
@@ -211,8 +211,9 @@ def bench_dashboard(snapshot: Path) -> dict:
 def bench_dag_parse() -> dict:
     """Seconds to parse each file in dags/ (the slowest counts against the target), in a fresh process."""
     home = Path(tempfile.mkdtemp(prefix="eventwatch-bench-airflow-"))
-    env = {"PATH": str(Path(sys.executable).parent), "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__UNIT_TEST_MODE": "False", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'a.db'}"}
+    env = {"PATH": str(Path(sys.executable).parent), "AIRFLOW_HOME": str(home),
+           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+           "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'a.db'}"}
     try:
         result = subprocess.run([sys.executable, "-c", _PARSE_DAGS, str(REPO / "dags")], capture_output=True,
                                 text=True, env=env, cwd=REPO)

@@ -56,7 +56,8 @@ def ingest():
         from pipelines import orchestration as o, stages
         from pipelines.ingest import ArchivedFetch
 
-        summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], [ArchivedFetch(**f) for f in fetched])
+        fetches = [ArchivedFetch(**f) for f in fetched]
+        summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], fetches)
         return {"feeds_ok": summary.feeds_ok, "feeds_failed": summary.feeds_failed}
 
     @task(**WRITER)

@@ -17,8 +17,14 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, dag, task
 
-from pipelines.orchestration import (DBT_TIMEOUT, DEFAULT_ARGS, PUBLISHED_ASSET_URI, RAW_ASSET_URI, WRITER,
-                                     transform_params)
+from pipelines.orchestration import (
+    DBT_TIMEOUT,
+    DEFAULT_ARGS,
+    PUBLISHED_ASSET_URI,
+    RAW_ASSET_URI,
+    WRITER,
+    transform_params,
+)
 
 PUBLISHED = Asset(name="eventwatch_published", uri=PUBLISHED_ASSET_URI)
 

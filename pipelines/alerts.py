@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -37,6 +38,8 @@ BACKOFF_S = 0.2  # first pause between webhook attempts in one run; doubles each
 class SinkError(RuntimeError):
     """A delivery failed; the message is already redacted."""
 
+    attempts = 0  # how many tries a webhook made before giving up
+
 
 @dataclass
 class DeliverySummary:
@@ -50,7 +53,7 @@ class DeliverySummary:
         return f"alerts: {self.fired} new, {self.delivered} delivered, {self.pending} waiting for a retry"
 
 
-def expand(template: str, env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+def expand(template: str, env: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
     """Replace ${VAR} with its value; returns the text and the values used (the secrets to redact)."""
     env = os.environ if env is None else env
     secrets: list[str] = []
@@ -105,7 +108,8 @@ def queue_new_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories
     try:
         for alert in rows:
             con.execute("insert into alerts.fired values (?, ?, ?, ?, ?, ?)",
-                        [alert["alert_id"], alert["story_id"], alert["rule"], alert["fired_at"], settings.as_of, run_id])
+                        [alert["alert_id"], alert["story_id"], alert["rule"], alert["fired_at"], settings.as_of,
+                         run_id])
             payload = json.dumps({k: _json_value(v) for k, v in alert.items()}, ensure_ascii=False, sort_keys=True)
             for sink in sinks:
                 con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) values (?, ?, ?, ?) "

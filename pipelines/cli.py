@@ -183,7 +183,8 @@ def cmd_feeds(args) -> int:
         if feed is None:
             raise FeedsFileError(f"no feed with id {args.id!r} in {settings.feeds_file}")
         with stages.writing(settings, f"feeds {args.feeds_command}") as con:
-            set_parked(con, feed, args.feeds_command == "disable", at=settings.as_of, reason=getattr(args, "reason", None))
+            set_parked(con, feed, args.feeds_command == "disable", at=settings.as_of,
+                       reason=getattr(args, "reason", None))
         print(f"feed {feed.id} {'parked' if args.feeds_command == 'disable' else 'enabled: due at the next run'}")
     else:
         for feed in load_feeds(settings.feeds_file):
@@ -240,7 +241,8 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--feeds", metavar="FILE", help="feeds file (default: $EVENTWATCH_FEEDS or seeds/feeds.yml)")
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: $EVENTWATCH_DATA_DIR or data/)")
-    parser.add_argument("--db", metavar="PATH", help="working DuckDB file (default: $EVENTWATCH_DB or <data-dir>/eventwatch.duckdb)")
+    parser.add_argument("--db", metavar="PATH",
+                        help="working DuckDB file (default: $EVENTWATCH_DB or <data-dir>/eventwatch.duckdb)")
     parser.add_argument("--as-of", metavar="ISO8601",
                         help="the run's clock: statuses are computed against it and entries published after it "
                              "are held back (default: $EVENTWATCH_AS_OF or now)")
@@ -266,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "run the whole chain once: fetch, parse, load, extract, dbt build, gates, publish")
     run.add_argument("--force", action="store_true",
                      help="poll every feed now (parked ones excepted), ignoring next-poll times; still conditional")
-    fetch = command("fetch", cmd_fetch, "fetch the feeds that are due, archive the bytes, parse and load entries, gate them")
+    fetch = command("fetch", cmd_fetch,
+                    "fetch the feeds that are due, archive the bytes, parse and load entries, gate them")
     fetch.add_argument("--force", action="store_true",
                        help="poll every feed now (parked ones excepted), ignoring next-poll times; still conditional")
     reparse = command("reparse", cmd_reparse,
@@ -276,9 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     transform = command("transform", cmd_transform,
                         "build the dbt models (staging, intermediate, marts), tests and snapshots")
     transform.add_argument("--full-refresh", action="store_true",
-                           help="rebuild the incremental models from scratch instead of what changed since the last build")
-    check = command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing data "
-                                        "(it re-evaluates the records the gates quarantine)")
+                           help="rebuild the incremental models from scratch instead of what changed since the "
+                                "last build")
+    check = command("check", cmd_check, "run every quality gate (raw entries, extractions, marts) without changing "
+                                        "data (it re-evaluates the records the gates quarantine)")
     check.add_argument("--explain", action="store_true",
                        help="show the rows behind each failing, warning or quarantining expectation: their keys "
                             "and the offending values (up to 20 each)")
@@ -297,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     query = command("query", cmd_query, "run read-only SQL against the published snapshot (schemas marts and quality)")
     query.add_argument("sql", help="the SQL to run")
     query.add_argument("--live", action="store_true", help="read the working database instead (every schema)")
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: table)")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                       help="output format (default: table)")
     dashboard = command("dashboard", cmd_dashboard,
                         "serve the dashboard (Streamlit) over the published snapshot, read-only")
     dashboard.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")

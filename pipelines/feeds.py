@@ -112,7 +112,7 @@ def _write(path: Path, feeds: list[Feed]) -> None:
 
 def add_feed(path: Path, feed_id: str, url: str, name: str | None = None, tags: tuple[str, ...] = (),
              full_text: str | None = None) -> Feed:
-    """Append a feed to the file (created when missing); the id must be new; full_text is written as the mode in force."""
+    """Append a feed to the file (created if missing); the id must be new; full_text is written as the mode in force."""
     feeds = load_feeds(path) if path.exists() else []
     _check_entry({"id": feed_id, "url": url, "tags": list(tags), "full_text": full_text}, len(feeds),
                  {f.id for f in feeds})

@@ -33,7 +33,8 @@ from pipelines import __version__
 from pipelines.polling import FetchPolicy
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
-_ACCEPT = "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, "
+           "*/*;q=0.5")
 ACCEPT_HTML = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _PERMANENT = {301, 308}
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -126,7 +127,7 @@ def _is_ip(host: str) -> bool:
 
 def _resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (what the HTTP client would pick from)."""
-    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
     if not addresses:
         raise OSError(f"no address for {host}")
     return addresses
@@ -180,7 +181,7 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None, policy: F
         request_headers["If-Modified-Since"] = last_modified
     deadline = started + policy.total_timeout_s
     current, hops, permanent, visited = url, [], None, {url}
-    state = dict(final_url=url, redirects=(), permanent_url=None)
+    state: dict[str, object] = dict(final_url=url, redirects=(), permanent_url=None)
     try:
         with requests.Session() as session:
             for _ in range(policy.max_redirects + 1):

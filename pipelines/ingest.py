@@ -20,9 +20,10 @@ import json
 import logging
 import sys
 from collections import Counter, deque
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import IO, Iterator
+from typing import IO
 from urllib.parse import urlparse
 
 import duckdb
@@ -35,8 +36,8 @@ from pipelines.feeds import load_feeds
 from pipelines.fetch import fetch
 from pipelines.load import LoadCounts, load_entries, registered, short_hash
 from pipelines.parse import ParsedFeed, parse_feed
-from pipelines.screen import screen_batch
 from pipelines.polling import Schedule, after_failure, after_success, is_due, retry_after_s
+from pipelines.screen import screen_batch
 from pipelines.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -292,7 +293,8 @@ def _stored_outcome(con: duckdb.DuckDBPyConnection, fetch_id: str, feed_id: str)
     return FeedOutcome(feed_id, fetch_id, row[0] is None, row[0], counts, bool(row[6]), moved_to=row[7])
 
 
-def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, fetched: ArchivedFetch) -> FeedOutcome:
+def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
+                 fetched: ArchivedFetch) -> FeedOutcome:
     """Parse and load one archived fetch, log the attempt and update the feed's state, atomically."""
     fetch_id = short_hash(run_id, fetched.feed_id, fetched.url)
     stored = _stored_outcome(con, fetch_id, fetched.feed_id)
@@ -462,7 +464,7 @@ def reparse(con: duckdb.DuckDBPyConnection, settings: Settings, feed_id: str | N
                                 "reparsing would lose their entries")
     feeds = tuple(sorted({r[1] for r in rows}))
     replay = pages.Replay(con, settings, feed_id)  # page texts, re-extracted from the archived pages
-    totals = Counter()
+    totals: Counter[str] = Counter()
     con.begin()
     try:
         scope, scope_params = ("where feed_id = ?", [feed_id]) if feed_id is not None else ("", [])

@@ -163,7 +163,8 @@ def load_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], rejected:
             """
             select b.entry_version_id,
                    exists (select 1 from raw.entries e where e.entry_version_id = b.entry_version_id) as same_version,
-                   exists (select 1 from raw.entries e where e.feed_id = b.feed_id and e.entry_key = b.entry_key) as same_key
+                   exists (select 1 from raw.entries e
+                           where e.feed_id = b.feed_id and e.entry_key = b.entry_key) as same_key
             from _entry_batch b
             """
         ).fetchall()

@@ -124,7 +124,8 @@ def feed_health(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict:
     last day; written to `<data dir>/reports/feed-health.json` and returned."""
     since = settings.as_of - timedelta(days=1)
     attempts = {feed: (n, failed) for feed, n, failed in con.execute(
-        "select feed_id, count(*), count(error) from raw.fetch_log where fetched_at > ? and fetched_at <= ? group by all",
+        "select feed_id, count(*), count(error) from raw.fetch_log "
+        "where fetched_at > ? and fetched_at <= ? group by all",
         [since, settings.as_of]).fetchall()}
     feeds = []
     for row in feed_status(con, load_feeds(settings.feeds_file), settings.as_of):

@@ -28,6 +28,7 @@ import logging
 import threading
 import time
 import urllib.robotparser
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -37,6 +38,7 @@ from urllib.parse import urljoin, urlsplit
 import duckdb
 import lxml.html
 import trafilatura
+from trafilatura.settings import Document
 
 from pipelines import archive
 from pipelines.feeds import Feed, load_feeds
@@ -101,7 +103,7 @@ def extract_page(body: bytes, url: str | None) -> PageText | None:
     """The main text and metadata of an HTML page (None when trafilatura finds no text)."""
     doc = trafilatura.bare_extraction(body, url=url, include_comments=False, favor_precision=True,
                                       include_tables=False, with_metadata=True)
-    if doc is None or not (doc.text or "").strip():
+    if not isinstance(doc, Document) or not (doc.text or "").strip():  # None when it finds no text
         return None
     paragraphs = [line.strip() for line in doc.text.splitlines() if line.strip()]
     if paragraphs and doc.title and paragraphs[0] == doc.title.strip():
@@ -379,7 +381,7 @@ def enrich(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, feed
     return replace(parsed, entries=entries), checks
 
 
-def record(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[PageCheck], made: set[str] = frozenset(),
+def record(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[PageCheck], made: AbstractSet[str] = frozenset(),
            at: datetime | None = None) -> None:
     """Store the checks' page states and log rows (the caller holds the transaction)."""
     for check in checks:
@@ -407,7 +409,7 @@ def recheck(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> 
     """Re-check the pages due on the schedule; a changed main text that beats the feed's becomes a new version."""
     rows = con.execute("select feed_id, entry_key from raw.page_state where next_check_at <= ? "
                        "and last_checked_at < ?", [settings.as_of, settings.as_of]).fetchall()
-    feeds = {}
+    feeds: dict[str, Feed | None] = {}
     jobs = []
     states = load_page_states(con)
     for feed_id, entry_key in rows:
@@ -493,7 +495,8 @@ class Replay:
             "select page_fetch_id, feed_id, entry_key, url, final_url, archive_sha256, fetched_at, made_version "
             "from raw.page_log where page_status = 'ok' and archive_sha256 is not null " + where +
             " order by fetched_at, page_fetch_id", params).fetchall()
-        self.settings, self._pages, self._done = settings, {}, 0
+        self.settings, self._done = settings, 0
+        self._pages: dict[str, PageText | None] = {}
         missing = sorted({r[5] for r in self.rows if not archive.path_for(settings.archive_dir, r[5]).exists()})
         if missing:
             raise FileNotFoundError(f"the archive lacks {len(missing)} page bodies (first: {missing[0]}); "

@@ -290,8 +290,8 @@ def parse_feed(body: bytes, headers: dict[str, str] | None = None, base_url: str
                            sanitize_html=True, resolve_relative_uris=True)
     reasons = []
     if doc.get("bozo"):
-        exc = doc.get("bozo_exception")
-        reasons.append(f"{type(exc).__name__}: {exc}" if exc else "not well-formed")
+        bozo = doc.get("bozo_exception")
+        reasons.append(f"{type(bozo).__name__}: {bozo}" if bozo else "not well-formed")
     if decoded.problem:
         reasons.append(f"encoding: {decoded.problem}")
     bozo = "; ".join(reasons) or None

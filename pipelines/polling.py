@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Mapping
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|,)\s*(no-cache|no-store)\b", re.IGNORECASE)
@@ -39,7 +39,7 @@ class FetchPolicy:
     park_after: int = 10  # consecutive failures
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "FetchPolicy":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> FetchPolicy:
         """Defaults, overridden by EVENTWATCH_<FIELD> variables (e.g. EVENTWATCH_PARK_AFTER=5)."""
         env = os.environ if env is None else env
         values = {}
@@ -69,7 +69,7 @@ class PagePolicy:
         return tuple(timedelta(hours=float(h)) for h in self.recheck_hours.split(",") if h.strip())
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "PagePolicy":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PagePolicy:
         """Defaults, overridden by EVENTWATCH_PAGE_<FIELD> variables (e.g. EVENTWATCH_PAGE_DELAY_S=0.5)."""
         env = os.environ if env is None else env
         values = {}

@@ -288,7 +288,8 @@ _RAW_COLUMNS = {
         ("not_modified", "boolean"),            # 304, or a file with unchanged size and mtime
         ("body_unchanged", "boolean"),          # 200 with the same bytes as the last parsed body
         ("encoding", "varchar"),                # the codec that decoded the body
-        ("encoding_source", "varchar"),         # bom | xml-pattern | ascii | utf-8 | http | xml-declaration | mixed | detected | fallback
+        # bom | xml-pattern | ascii | utf-8 | http | xml-declaration | mixed | detected | fallback
+        ("encoding_source", "varchar"),
         ("http_charset", "varchar"),            # as the Content-Type header declared it
         ("declared_encoding", "varchar"),       # as the XML declaration declared it
         ("feed_format", "varchar"),             # rss20, atom10, rss10... (feedparser's version)

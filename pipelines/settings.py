@@ -75,7 +75,7 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         return self.data_dir / "dbt_target"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     @classmethod
@@ -88,7 +88,7 @@ class Settings:
         as_of: str | None = None,
         force: bool = False,
         stories: str | os.PathLike | None = None,
-    ) -> "Settings":
+    ) -> Settings:
         """Explicit arguments win over EVENTWATCH_* variables, which win over defaults."""
         env = os.environ
         data = Path(data_dir or env.get("EVENTWATCH_DATA_DIR") or "data")
@@ -97,7 +97,8 @@ class Settings:
         return cls(
             data_dir=data,
             feeds_file=feeds_path,
-            stories_file=Path(stories or env["EVENTWATCH_STORIES"]) if stories or env.get("EVENTWATCH_STORIES") else None,
+            stories_file=(Path(stories or env["EVENTWATCH_STORIES"])
+                          if stories or env.get("EVENTWATCH_STORIES") else None),
             db_path=Path(db_value) if db_value else None,
             as_of=parse_as_of(as_of or env.get("EVENTWATCH_AS_OF")),
             force=force,

@@ -5,8 +5,8 @@ optional time window, its alert rules and the sinks alerts go to. Stories select
 every article is still ingested, extracted and in the marts; this module scores each article
 version against each story and writes extract.stories, extract.story_rules and
 extract.article_stories (DDL in pipelines/schema.py), which dbt stages into marts.dim_stories and
-marts.article_stories. Scores are keyed by the stories file's fingerprint, so an edited file rescores every article and an unchanged
-one scores only the versions not seen before.
+marts.article_stories. Scores are keyed by the stories file's fingerprint, so an edited file rescores
+every article and an unchanged one scores only the versions not seen before.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines import resources
+
 SCORER_VERSION = "1"  # bump when the scoring rules change: every article is scored again
 TITLE_WEIGHT, BODY_WEIGHT = 2, 1
 DEFAULT_MIN_SCORE = 3
@@ -30,7 +32,7 @@ DEFAULT_CUES = ("warn", "threaten", "demand")
 _RULES = ("deadline_changed", "deadline_due", "claim", "feed_failing")
 _SINKS = ("log", "jsonl", "webhook", "apprise")
 _ID = re.compile(r"^[a-z0-9-]+$")
-_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+_SEEDS = resources.seeds_dir()
 
 
 
@@ -163,7 +165,8 @@ def _story(path: Path, index: int, raw) -> Story:
     if not isinstance(window, dict):
         raise StoriesFileError(f"stories file {path}: {where}.window: must be a mapping with start and/or end")
     _check_keys(path, f"{where}.window", window, {"start", "end"})
-    start, end = _day(path, f"{where}.window.start", window.get("start")), _day(path, f"{where}.window.end", window.get("end"))
+    start = _day(path, f"{where}.window.start", window.get("start"))
+    end = _day(path, f"{where}.window.end", window.get("end"))
     if start and end and start > end:
         raise StoriesFileError(f"stories file {path}: {where}.window: start {start} is after end {end}")
     min_score = raw.get("min_score", DEFAULT_MIN_SCORE)

@@ -20,10 +20,11 @@ from typing import Any
 
 import duckdb
 
+from pipelines import resources
 from pipelines.faults import crash_point
 from pipelines.settings import Settings
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+PROJECT_DIR = resources.dbt_project_dir()
 
 _FAILED = {"error", "fail", "runtime error"}
 _PASSED = {"success", "pass"}
@@ -184,7 +185,7 @@ def _node_results(result: Any) -> list[Any]:
 
 
 def _count(success: bool, result: Any) -> DbtResult:
-    counts = dict.fromkeys(
+    counts: dict[str, Any] = dict.fromkeys(
         (
             "models_passed", "models_failed", "tests_passed", "tests_failed", "tests_warned",
             "snapshots_passed", "snapshots_failed", "skipped",

@@ -17,5 +17,5 @@ def streamlit_command(*, host: str = "127.0.0.1", port: int = 8501) -> list[str]
     """The command that serves the app: headless, no usage statistics, bound to `host` only."""
     return [sys.executable, "-m", "streamlit", "run", str(APP),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal", "--server.fileWatcherType", "none",
-            "--global.developmentMode", "false"]
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+            "--server.fileWatcherType", "none", "--global.developmentMode", "false"]

@@ -250,7 +250,8 @@ def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, 
 
 def _claim_filters(search: str | None, speakers, vias, cues, types, outlets, since: date | None,
                    until: date | None) -> tuple[str, dict]:
-    clauses, params = [], {}
+    clauses: list[str] = []
+    params: dict[str, object] = {}
     if search:
         clauses.append("(c.claim_text ilike $q or c.speaker_name ilike $q or c.via_name ilike $q "
                        "or c.sentence ilike $q)")
@@ -577,6 +578,7 @@ def statuses_then_and_now(con: duckdb.DuckDBPyConnection, as_of: datetime, now: 
     then = deadlines(con, as_of)[["deadline_id", "label", "due_start", "due_end", "status"]]
     later = deadlines(con, now)[["deadline_id", "due_start", "due_end", "status"]]
     merged = then.merge(later, on="deadline_id", how="left", suffixes=("_then", "_now"))
-    merged["changed"] = (merged["status_then"] != merged["status_now"]) | (merged["due_start_then"] != merged["due_start_now"])
+    merged["changed"] = ((merged["status_then"] != merged["status_now"])
+                         | (merged["due_start_then"] != merged["due_start_now"]))
     return merged.drop(columns=["deadline_id"])
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pipelines.extract import actors as _actors
-from pipelines.extract import claims as _claims
-from pipelines.extract import deadlines as _deadlines
+from pipelines import resources
+from pipelines.extract import actors as _actors, claims as _claims, deadlines as _deadlines
 from pipelines.extract.actors import Actor, CueVerb, Gazetteer, Mention
 from pipelines.extract.claims import Claim, find_claims
 from pipelines.extract.deadlines import TimeExpression, find_time_expressions
@@ -28,7 +27,7 @@ from pipelines.extract.text import split_sentences
 
 EXTRACTOR_VERSION = "0.2.0"
 
-_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+_SEEDS = resources.seeds_dir()
 
 __all__ = [
     "EXTRACTOR_VERSION", "Actor", "ArticleExtraction", "Claim", "CueVerb", "Gazetteer", "Mention",

@@ -32,13 +32,12 @@ import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-
 from datetime import date
+from pathlib import Path
 
 from pipelines.extract import roles as _roles
 from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
-from pipelines.extract.text import SentenceIndex, Sentence, slugify
+from pipelines.extract.text import Sentence, SentenceIndex, slugify
 
 # Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
 RULES_VERSION = "3"
@@ -131,8 +130,8 @@ _ROLE_NOUNS = (
     "scientist|commentator|pollster|activist|author|writer|dean|rector|observer|specialist|columnist"
 )
 _ROLE_BEFORE_RE = re.compile(
-    rf"\b(?P<role>president|spokesman|spokeswoman|foreign minister|chancellor|prime minister|"
-    rf"aide|adviser|negotiator|envoy|analyst|secretary of state)\s+$"
+    r"\b(?P<role>president|spokesman|spokeswoman|foreign minister|chancellor|prime minister|"
+    r"aide|adviser|negotiator|envoy|analyst|secretary of state)\s+$"
 )
 _DEMONYMS = {
     "russian": "RU", "american": "US", "u.s.": "US", "ukrainian": "UA", "belarusian": "BY",

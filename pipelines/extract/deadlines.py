@@ -351,7 +351,6 @@ def _resolve(kind: str, m: re.Match, published: date, tense: str | None, last_mo
     if kind == "month_part":
         month = _month(groups["m1"])
         year = year or _month_year(month, published, tense)
-        last = calendar.monthrange(year, month)[1]
         start, end = _part_window(groups["part"], year, month)
         if groups.get("m2"):  # "late January or February": from the first window to the end of the second
             month2 = _month(groups["m2"])

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import yaml
 
+from pipelines import resources
 from pipelines.extract import ArticleExtraction, Gazetteer, extract_article, load_gazetteer
 
-GOLD_DIR = Path(__file__).resolve().parents[2] / "seeds" / "gold"
+GOLD_DIR = resources.seed("gold")
 GOLD_PATH = GOLD_DIR / "passages.yml"
 FLOORS_PATH = GOLD_DIR / "floors.json"
 EXTRACTORS = ("actors", "claims", "deadlines")

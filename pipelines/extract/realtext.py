@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from pipelines import resources
 from pipelines.extract import Gazetteer, extract_article, load_gazetteer
 
-FLOORS_PATH = Path(__file__).resolve().parents[2] / "seeds" / "gold" / "realtext_floors.json"
+FLOORS_PATH = resources.seed("gold/realtext_floors.json")
 _FILE_DAY = re.compile(r"_(\d{4}-\d{2}-\d{2})_")
 _FALLBACK_DAY = datetime(2016, 6, 1)
 _WORD = re.compile(r"[\w'’-]+")
@@ -335,7 +336,8 @@ def load_floors(path: Path = FLOORS_PATH) -> dict[str, dict[str, float]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def below_floors(report: CorpusReport, floors: dict[str, dict[str, float]] | None = None) -> dict[str, tuple[float, float]]:
+def below_floors(report: CorpusReport,
+                 floors: dict[str, dict[str, float]] | None = None) -> dict[str, tuple[float, float]]:
     """The measures of a report that fell under their floor (none when its corpus has no floors)."""
     recorded = (floors if floors is not None else load_floors()).get(report.corpus, {})
     metrics = report.metrics()

@@ -30,7 +30,12 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.extract import (
-    EXTRACTOR_VERSION, ArticleExtraction, Gazetteer, extract_article, extractor_versions, load_gazetteer,
+    EXTRACTOR_VERSION,
+    ArticleExtraction,
+    Gazetteer,
+    extract_article,
+    extractor_versions,
+    load_gazetteer,
 )
 
 TABLES = ("mentions", "claims", "time_expressions")

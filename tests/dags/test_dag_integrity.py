@@ -89,12 +89,10 @@ def test_gates_fail_without_retrying():
     from pipelines.gates import GateFailed
     from pipelines.orchestration import gate_fails_fast
 
-    with pytest.raises(AirflowFailException, match="blocked"):
-        with gate_fails_fast():
-            raise GateFailed("marts blocked")
-    with pytest.raises(OSError):  # anything else stays retryable
-        with gate_fails_fast():
-            raise OSError("disk busy")
+    with pytest.raises(AirflowFailException, match="blocked"), gate_fails_fast():
+        raise GateFailed("marts blocked")
+    with pytest.raises(OSError), gate_fails_fast():  # anything else stays retryable
+        raise OSError("disk busy")
 
 
 def test_maintenance_is_daily_and_all_its_jobs_are_writers(bag):

@@ -10,7 +10,13 @@ import pytest
 from pipelines.cli import main
 from pipelines.extract import load_gazetteer
 from pipelines.extract.evaluate import (
-    EXTRACTORS, FLOORS_PATH, GOLD_DIR, GoldPassage, evaluate, load_floors, load_gold,
+    EXTRACTORS,
+    FLOORS_PATH,
+    GOLD_DIR,
+    GoldPassage,
+    evaluate,
+    load_floors,
+    load_gold,
 )
 
 # The targets on the gold set: the floors may only rise above them.
@@ -115,6 +121,6 @@ def test_eval_command_fails_below_a_floor(tmp_path, capsys, monkeypatch):
     floors = tmp_path / "floors.json"
     floors.write_text('{"claims.f1": 1.01}')
     monkeypatch.setattr("pipelines.extract.evaluate.FLOORS_PATH", floors)
-    assert FLOORS_PATH != floors
+    assert floors != FLOORS_PATH
     assert main(["eval", "--check"]) == 1
     assert "below floor: claims.f1" in capsys.readouterr().err

@@ -12,8 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from pipelines.extract import extract_article, load_gazetteer
 from pipelines.extract.deadlines import find_time_expressions

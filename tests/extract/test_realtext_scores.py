@@ -10,8 +10,15 @@ import pytest
 from pipelines.cli import main
 from pipelines.extract import load_gazetteer
 from pipelines.extract.realtext import (
-    FLOORS_PATH, below_floors, load_floors, parse_brat, parse_timeml, polnear_documents, score_polnear,
-    score_timeml, value_agrees,
+    FLOORS_PATH,
+    below_floors,
+    load_floors,
+    parse_brat,
+    parse_timeml,
+    polnear_documents,
+    score_polnear,
+    score_timeml,
+    value_agrees,
 )
 from tests.conftest import REPO
 

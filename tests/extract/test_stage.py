@@ -9,8 +9,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from pipelines.extract import extract_article, extractor_versions, load_gazetteer
-from pipelines.extract import stage
+from pipelines.extract import extract_article, extractor_versions, load_gazetteer, stage
 from pipelines.extract.stage import run_extract
 from pipelines.schema import ensure_schema
 

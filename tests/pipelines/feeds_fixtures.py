@@ -19,7 +19,7 @@ RSS_TWO_ITEMS = b"""<?xml version="1.0" encoding="utf-8"?>
 
 RSS_TWO_ITEMS_EDITED = RSS_TWO_ITEMS.replace(b"A quiet day in Vienna", b"A quiet day in Vienna, then a statement")
 
-ATOM_WITH_BASE = """<?xml version="1.0" encoding="utf-8"?>
+ATOM_WITH_BASE = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://harbourdesk.example/news/">
   <title>Harbour Desk</title>
   <id>tag:harbourdesk.example,2022:feed</id>
@@ -42,7 +42,7 @@ ATOM_WITH_BASE = """<?xml version="1.0" encoding="utf-8"?>
     <summary>The harbour board kept the dues as they were.</summary>
   </entry>
 </feed>
-""".encode("utf-8")
+"""
 
 RDF_ONE_ITEM = b"""<?xml version="1.0" encoding="utf-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"

@@ -16,8 +16,14 @@ from pipelines.feeds import load_feeds
 from pipelines.ingest import ArchiveError, fetch_and_archive, plan_fetches, record_fetch, reparse
 from pipelines.schema import ensure_schema
 from tests.pipelines.conftest import T0
-from tests.pipelines.feeds_fixtures import (ACCENTED_TITLE, ATOM_WITH_BASE, LATIN_TITLE, RSS_TWO_ITEMS,
-                                            RSS_TWO_ITEMS_EDITED, rss_with_title)
+from tests.pipelines.feeds_fixtures import (
+    ACCENTED_TITLE,
+    ATOM_WITH_BASE,
+    LATIN_TITLE,
+    RSS_TWO_ITEMS,
+    RSS_TWO_ITEMS_EDITED,
+    rss_with_title,
+)
 
 MIN15 = timedelta(minutes=15)
 DAY = timedelta(days=1)
@@ -336,7 +342,7 @@ def test_reparse_rebuilds_the_entries_from_the_archive_without_the_network(inges
 def test_an_archive_that_cannot_keep_a_body_stops_the_stage_and_records_nothing(ingest, feed_server):
     feed_server.serve("/wire.xml", RSS_TWO_ITEMS)
     ingest.feeds({"wire": feed_server.url("/wire.xml")})
-    ingest.con  # the data dir exists...
+    ingest.con  # noqa: B018 - opening the connection makes the data dir exist...
     ingest.settings.archive_dir.write_text("not a directory")  # ...but no body can be stored under it
     with pytest.raises(ArchiveError, match="cannot archive the body of feed wire: "):
         ingest.run()

@@ -8,8 +8,16 @@ import pytest
 from pipelines.encoding import decode_feed, repair_mojibake
 from pipelines.parse import canonical_url, html_to_text, parse_feed
 from pipelines.sanitize import sanitize_html
-from tests.pipelines.feeds_fixtures import (ACCENTED_TITLE, ATOM_WITH_BASE, LATIN_TITLE, RDF_ONE_ITEM, RSS_TWO_ITEMS,
-                                            RUSSIAN_TEXT, SANITIZE_ME, rss_with_title)
+from tests.pipelines.feeds_fixtures import (
+    ACCENTED_TITLE,
+    ATOM_WITH_BASE,
+    LATIN_TITLE,
+    RDF_ONE_ITEM,
+    RSS_TWO_ITEMS,
+    RUSSIAN_TEXT,
+    SANITIZE_ME,
+    rss_with_title,
+)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ import gzip
 import time
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from pipelines.encoding import decode_feed, repair_mojibake
 from pipelines.parse import ParsedFeed, canonical_url, parse_feed
