@@ -6,7 +6,8 @@ Every 15 minutes (`EVENTWATCH_INGEST_SCHEDULE`, a cron expression or `none`): pl
 feed, named by feed id, no database access, at most `EVENTWATCH_PER_HOST` at once per host), load
 the archived bodies into `raw.entries` in one writer task (fetching the article pages of new
 entries whose feed carries only a teaser), re-check the known article pages due on their decaying
-schedule (an edit becomes a new version), and gate them with the `raw_entries` suite. A passing gate updates the `eventwatch_raw_entries` Asset, which schedules `transform`.
+schedule (an edit becomes a new version), and gate them with the `raw_entries` suite. A passing
+gate updates the `eventwatch_raw_entries` Asset, which schedules `transform`.
 
 Trigger with params: `as_of` (the run's clock), `feeds` (a feeds file), `force` (poll every feed now).
 Business logic lives in `pipelines/`; this file only wires it.

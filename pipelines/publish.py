@@ -42,7 +42,8 @@ def _record_publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: 
     except duckdb.CatalogException:  # published before any dbt build (tests of publish alone)
         build_number = None
     published_at = datetime.now(timezone.utc).replace(tzinfo=None)  # audit time, not the run's clock
-    con.execute("insert into quality.publish_log values (?, ?, ?, ?)", [run_id, build_number, settings.as_of, published_at])
+    con.execute("insert into quality.publish_log values (?, ?, ?, ?)",
+                [run_id, build_number, settings.as_of, published_at])
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str) -> Path:

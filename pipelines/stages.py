@@ -178,8 +178,13 @@ def mart_counts(settings: Settings) -> dict[str, int]:
 def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
     """When the fetch brought nothing new, redo only what moves with as_of; False when a full run is due."""
     from pipelines.extract.stage import pending_versions
-    from pipelines.quiet import (ALERT_SELECTION, STATUS_SELECTION, alerts_coming_due, reason_to_rebuild,
-                                 statuses_to_change)
+    from pipelines.quiet import (
+        ALERT_SELECTION,
+        STATUS_SELECTION,
+        alerts_coming_due,
+        reason_to_rebuild,
+        statuses_to_change,
+    )
 
     stories = _stories(settings)
     with writing(settings, "quiet", summary.run_id) as con:
