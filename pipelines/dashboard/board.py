@@ -60,6 +60,21 @@ def as_of() -> datetime:
     return st.session_state["board_as_of"]
 
 
+def story_id() -> str | None:
+    """The story the board is narrowed to (the sidebar's selector in app.py), or None for all stories."""
+    return st.session_state.get("story_id")
+
+
+def story_caption() -> str:
+    """' · story: <name>' when the board is narrowed to a story, else ''."""
+    chosen = story_id()
+    if not chosen:
+        return ""
+    names = q("stories")
+    name = next(iter(names.loc[names["story_id"] == chosen, "name"]), chosen)
+    return f" · story: {plain(name)}"
+
+
 def published_as_of() -> datetime:
     """The clock of the run that published the snapshot."""
     return st.session_state["published_as_of"]

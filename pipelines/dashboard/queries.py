@@ -4,8 +4,10 @@ Each returns a pandas DataFrame and reads only the published snapshot (schemas m
 so it is testable without Streamlit. `as_of` (naive UTC) is the instant the board is drawn at, on
 report time: articles, claims and deadline reports published after it are left out, deadline
 states are the ones valid at it, and statuses are computed against its date as fct_deadlines does
-(macros/deadline_status.sql). Feed-derived text comes back as plain text: the pages never render
-it as HTML.
+(macros/deadline_status.sql). `story_id` (optional) keeps what belongs to one story as the marts
+define it: its member articles (marts.article_stories.is_member), the claims and mentions in them,
+and the deadlines a member article reported (by `as_of`). Feed-derived text comes back as plain
+text: the pages never render it as HTML.
 """
 
 from __future__ import annotations
@@ -58,6 +60,27 @@ def _safe_links(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame
 
 
+_MEMBERS = "(select article_id from marts.article_stories where story_id = $story_id and is_member)"
+# deadlines inherit their articles' stories (as int_story_deadlines does), counting reports made by as_of
+_STORY_DEADLINES = """(select m.deadline_id from marts.deadline_mentions m
+    join marts.article_stories s on s.article_id = m.article_id
+    where s.story_id = $story_id and s.is_member and m.deadline_id is not null and m.reported_at <= $as_of)"""
+
+
+def _in_story(column: str, story_id: str | None) -> tuple[str, dict]:
+    """An `and` clause keeping rows whose `column` is a member article of the story (none without one)."""
+    if not story_id:
+        return "", {}
+    return f" and {column} in {_MEMBERS}", {"story_id": story_id}
+
+
+def _deadline_in_story(column: str, story_id: str | None) -> tuple[str, dict]:
+    """An `and` clause keeping deadlines that a member article of the story reported by $as_of."""
+    if not story_id:
+        return "", {}
+    return f" and {column} in {_STORY_DEADLINES}", {"story_id": story_id}
+
+
 # --- the snapshot itself -------------------------------------------------------------------------
 
 def snapshot_info(con: duckdb.DuckDBPyConnection) -> dict:
@@ -78,6 +101,37 @@ def stories(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     if not _has(con, "marts", "dim_stories"):
         return pd.DataFrame(columns=["story_id", "name"])
     return _df(con, "select story_id, name from marts.dim_stories order by name")
+
+
+def alerts(con: duckdb.DuckDBPyConnection, as_of: datetime, story_id: str | None = None,
+           limit: int = 200) -> pd.DataFrame:
+    """The alerts fired by `as_of` (report time), newest first: what fired, what changed, the evidence."""
+    if not _has(con, "marts", "alerts"):
+        return pd.DataFrame(columns=["fired_at", "story", "rule", "subject", "message", "what_changed",
+                                     "outlets", "title", "url", "alert_id"])
+    story_clause = "and a.story_id = $story_id" if story_id else ""
+    frame = _df(con, f"""
+        select a.fired_at, coalesce(s.name, a.story_id) as story, a.rule, a.subject, a.message,
+               case
+                   when a.rule = 'deadline_changed' then a.state_change
+                       || case when a.old_value is distinct from a.new_value
+                               then ': ' || coalesce(a.old_value || ' → ', '') || coalesce(a.new_value, '')
+                               else '' end
+                       || case when a.old_status is distinct from a.new_status and a.old_status is not null
+                               then ' (' || a.old_status || ' → ' || a.new_status || ')' else '' end
+                   when a.rule = 'deadline_due' then 'due ' || coalesce(a.new_value, '')
+                   when a.rule = 'claim' then 'cue: ' || a.state_change
+                   else a.state_change
+               end as what_changed,
+               array_to_string(a.evidence_outlets, ', ') as outlets, r.title, r.url, a.alert_id
+        from marts.alerts a
+        left join marts.dim_stories s using (story_id)
+        left join marts.articles r on r.article_id = a.article_id
+        where a.fired_at <= $as_of {story_clause}
+        order by a.fired_at desc, a.alert_id
+        limit {int(limit)}
+    """, {"as_of": as_of, **({"story_id": story_id} if story_id else {})})
+    return _safe_links(frame, "url")
 
 
 # --- calendar -----------------------------------------------------------------------------------
@@ -154,18 +208,20 @@ left join places p using (deadline_id)
 
 
 def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int | None = None,
-              ahead_days: int | None = None) -> pd.DataFrame:
+              ahead_days: int | None = None, story_id: str | None = None) -> pd.DataFrame:
     """Each deadline reported by `as_of` in its state at `as_of`, optionally only those whose window
     overlaps [as_of - past_days, as_of + ahead_days]; moved ones carry every date reported."""
-    where = []
-    params: dict = {"as_of": as_of}
+    where = ["true"]
+    story, story_params = _deadline_in_story("deadline_id", story_id)
+    where[0] += story
+    params: dict = {"as_of": as_of, **story_params}
     if past_days is not None:
         where.append("due_end >= cast($as_of as date) - cast($past as integer)")
         params["past"] = past_days
     if ahead_days is not None:
         where.append("due_start <= cast($as_of as date) + cast($ahead as integer)")
         params["ahead"] = ahead_days
-    sql = f"select * from ({_DEADLINES_AS_OF}) {'where ' + ' and '.join(where) if where else ''} " \
+    sql = f"select * from ({_DEADLINES_AS_OF}) where {' and '.join(where)} " \
           "order by due_start, due_end, label, deadline_id"
     frame = _df(con, sql, params)
     frame["moved"] = frame["revision_count"] > 0
@@ -177,10 +233,11 @@ def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int
     return frame.drop(columns=["state_starts"])
 
 
-def due_within(con: duckdb.DuckDBPyConnection, as_of: datetime, days: int = 7) -> pd.DataFrame:
+def due_within(con: duckdb.DuckDBPyConnection, as_of: datetime, days: int = 7, *,
+               story_id: str | None = None) -> pd.DataFrame:
     """'What is due this week': deadlines with a window of two weeks or less that overlaps `as_of`'s day
     through the next `days` days, not cancelled (a month or a season is on the timeline, not here)."""
-    frame = deadlines(con, as_of, past_days=0, ahead_days=days)
+    frame = deadlines(con, as_of, past_days=0, ahead_days=days, story_id=story_id)
     precise = (pd.to_datetime(frame["due_end"]) - pd.to_datetime(frame["due_start"])).dt.days < 14
     return frame[precise & (frame["status"] != "cancelled")].reset_index(drop=True)
 
@@ -214,26 +271,30 @@ def deadline_reports(con: duckdb.DuckDBPyConnection, as_of: datetime, deadline_i
     return _safe_links(frame, "url")
 
 
-def deadline_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, deadline_id: str) -> pd.DataFrame:
-    """The claims made in the articles that report one deadline, by `as_of`."""
-    frame = _df(con, """
+def deadline_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, deadline_id: str, *,
+                    story_id: str | None = None) -> pd.DataFrame:
+    """The claims made in the articles that report one deadline, by `as_of` (in the story's articles)."""
+    story, story_params = _in_story("c.article_id", story_id)
+    frame = _df(con, f"""
         select c.published_at, c.speaker_name, c.via_name, c.cue_verb, c.claim_type, c.claim_text,
                a.title, a.url, a.feed_ids as outlets
         from marts.fct_claims c
         join marts.articles a using (article_id)
         where c.published_at <= $as_of
           and c.article_id in (select article_id from marts.deadline_mentions
-                               where deadline_id = $id and reported_at <= $as_of)
+                               where deadline_id = $id and reported_at <= $as_of) {story}
         order by c.published_at, c.claim_id
-    """, {"as_of": as_of, "id": deadline_id})
+    """, {"as_of": as_of, "id": deadline_id, **story_params})
     return _safe_links(frame, "url")
 
 
 # --- claims -------------------------------------------------------------------------------------
 
-def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, list[str]]:
+def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
+                  story_id: str | None = None) -> dict[str, list[str]]:
     """The values each claim filter offers: speakers, intermediaries, cues, types, outlets."""
-    row = con.execute("""
+    story, story_params = _in_story("c.article_id", story_id)
+    row = con.execute(f"""
         select list(distinct c.speaker_name) filter (where c.speaker_name is not null),
                list(distinct c.via_name) filter (where c.via_name is not null),
                list(distinct c.cue_verb), list(distinct c.claim_type),
@@ -242,16 +303,17 @@ def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, 
         join marts.articles a using (article_id)
         left join (select article_id, unnest(string_split(feed_ids, ',')) as feed from marts.articles) f
           using (article_id)
-        where c.published_at <= ?
-    """, [as_of]).fetchone()
+        where c.published_at <= $as_of {story}
+    """, {"as_of": as_of, **story_params}).fetchone()
     keys = ("speaker", "via", "cue", "type", "outlet")
     return {key: sorted(values or []) for key, values in zip(keys, row)}
 
 
 def _claim_filters(search: str | None, speakers, vias, cues, types, outlets, since: date | None,
-                   until: date | None) -> tuple[str, dict]:
-    clauses: list[str] = []
-    params: dict[str, object] = {}
+                   until: date | None, story_id: str | None = None) -> tuple[str, dict]:
+    story, story_params = _in_story("c.article_id", story_id)
+    clauses: list[str] = [story.removeprefix(" and ")] if story else []
+    params: dict[str, object] = dict(story_params)
     if search:
         clauses.append("(c.claim_text ilike $q or c.speaker_name ilike $q or c.via_name ilike $q "
                        "or c.sentence ilike $q)")
@@ -275,9 +337,9 @@ def _claim_filters(search: str | None, speakers, vias, cues, types, outlets, sin
 
 def claims(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None, speakers=(),
            vias=(), cues=(), types=(), outlets=(), since: date | None = None, until: date | None = None,
-           limit: int = 1000) -> pd.DataFrame:
+           story_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
     """Claims published by `as_of` matching the filters, newest first, with their source link."""
-    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until)
+    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until, story_id)
     frame = _df(con, f"""
         select c.published_at, c.speaker_name, c.via_name, c.cue_verb, c.claim_type, c.claim_text,
                c.is_direct_quote, a.feed_ids as outlets, a.title, a.url, c.claim_id, c.speaker_actor_id
@@ -292,10 +354,13 @@ def claims(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | Non
 
 def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None,
                    speakers=(), vias=(), cues=(), types=(), outlets=(), since: date | None = None,
-                   until: date | None = None, limit: int = 500) -> pd.DataFrame:
+                   until: date | None = None, story_id: str | None = None, limit: int = 500) -> pd.DataFrame:
     """One row per statement (marts.claim_clusters) as it stood at `as_of`: only its claims reported by
-    then count, with their outlets and links; a cluster shows when one of its claims matches."""
+    then (in the story's articles) count, with their outlets and links; a cluster shows when one of
+    its claims matches."""
     where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until)
+    story, story_params = _in_story("c.article_id", story_id)
+    params.update(story_params)
     frame = _df(con, f"""
         with members as (
             select k.claim_cluster_id, unnest(k.claim_ids) as claim_id from marts.claim_clusters k
@@ -305,7 +370,7 @@ def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: s
             from members m
             join marts.fct_claims c using (claim_id)
             join marts.articles a using (article_id)
-            where c.published_at <= $as_of
+            where c.published_at <= $as_of {story}
         ),
         matching as (
             select distinct c.claim_cluster_id from visible c join marts.articles a using (article_id)
@@ -337,21 +402,45 @@ def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: s
 
 # --- actors -------------------------------------------------------------------------------------
 
+# actor_activity_daily restricted to a story's articles, rolled up from the marts it is built from
+_STORY_ACTIVITY = f"""(
+    select actor_id, cast(published_at as date) as day, cast(sum(m) as bigint) as mentions,
+           cast(sum(c) as bigint) as claims, cast(sum(r) as bigint) as relayed_claims
+    from (select article_id, actor_id, published_at, 1 as m, 0 as c, 0 as r from marts.fct_mentions
+          union all
+          select article_id, speaker_actor_id, published_at, 0, 1, 0 from marts.fct_claims
+          where speaker_actor_id is not null
+          union all
+          select article_id, via_actor_id, published_at, 0, 0, 1 from marts.fct_claims
+          where via_actor_id is not null)
+    where article_id in {_MEMBERS}
+    group by all
+)"""
+
+
+def _activity(story_id: str | None) -> tuple[str, dict]:
+    """The actor-by-day relation to read: the whole mart, or a story's articles only."""
+    if not story_id:
+        return "marts.actor_activity_daily", {}
+    return _STORY_ACTIVITY, {"story_id": story_id}
+
+
 def top_actors(con: duckdb.DuckDBPyConnection, as_of: datetime, *, limit: int = 25,
-               types: tuple[str, ...] = ()) -> pd.DataFrame:
+               types: tuple[str, ...] = (), story_id: str | None = None) -> pd.DataFrame:
     """The most active actors up to `as_of`'s day: mentions, claims made and relayed, articles."""
     type_clause = "and d.actor_type in (select unnest($types))" if types else ""
+    activity, story_params = _activity(story_id)
     return _df(con, f"""
         select d.actor_id, d.name, d.actor_type, d.country,
                cast(sum(a.mentions) as bigint) as mentions, cast(sum(a.claims) as bigint) as claims,
                cast(sum(a.relayed_claims) as bigint) as relayed_claims, min(a.day) as first_day, max(a.day) as last_day
-        from marts.actor_activity_daily a
+        from {activity} a
         join marts.dim_actors d using (actor_id)
         where a.day <= cast($as_of as date) {type_clause}
         group by all
         order by mentions desc, claims desc, d.name
         limit {int(limit)}
-    """, {"as_of": as_of, **({"types": list(types)} if types else {})})
+    """, {"as_of": as_of, **story_params, **({"types": list(types)} if types else {})})
 
 
 def actor_types(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -360,28 +449,31 @@ def actor_types(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def actor_activity(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_ids: list[str], *,
-                   grain: str = "day") -> pd.DataFrame:
+                   grain: str = "day", story_id: str | None = None) -> pd.DataFrame:
     """Mentions and claims per day (or week, from Monday) of the given actors, up to `as_of`'s day."""
     if grain not in ("day", "week"):
         raise ValueError(f"grain {grain!r}: day or week")
+    activity, story_params = _activity(story_id)
     return _df(con, f"""
         select cast(date_trunc('{grain}', a.day) as date) as day, d.name,
                cast(sum(a.mentions) as bigint) as mentions, cast(sum(a.claims) as bigint) as claims
-        from marts.actor_activity_daily a join marts.dim_actors d using (actor_id)
+        from {activity} a join marts.dim_actors d using (actor_id)
         where a.day <= cast($as_of as date) and a.actor_id in (select unnest($ids))
         group by all order by day, d.name
-    """, {"as_of": as_of, "ids": list(actor_ids)})
+    """, {"as_of": as_of, "ids": list(actor_ids), **story_params})
 
 
 def co_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, *, actor_id: str | None = None,
-                limit: int = 50, exclude_types: tuple[str, ...] = ("country", "anonymous")) -> pd.DataFrame:
+                limit: int = 50, exclude_types: tuple[str, ...] = ("country", "anonymous"),
+                story_id: str | None = None) -> pd.DataFrame:
     """Pairs of actors named in the same articles by `as_of`, by number of shared articles."""
     pair_clause = "and (p.a = $actor or p.b = $actor)" if actor_id else ""
+    story, story_params = _in_story("m.article_id", story_id)
     return _df(con, f"""
         with present as (
             select distinct m.article_id, m.actor_id
             from marts.fct_mentions m join marts.dim_actors d using (actor_id)
-            where m.published_at <= $as_of and d.actor_type not in (select unnest($excluded))
+            where m.published_at <= $as_of and d.actor_type not in (select unnest($excluded)) {story}
         ),
         pairs as (
             select x.actor_id as a, y.actor_id as b, count(*) as articles
@@ -393,42 +485,48 @@ def co_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, *, actor_id: st
         where true {pair_clause}
         order by p.articles desc, actor, with_actor
         limit {int(limit)}
-    """, {"as_of": as_of, "excluded": list(exclude_types), **({"actor": actor_id} if actor_id else {})})
+    """, {"as_of": as_of, "excluded": list(exclude_types), **story_params,
+          **({"actor": actor_id} if actor_id else {})})
 
 
-def actor_options(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
+def actor_options(con: duckdb.DuckDBPyConnection, as_of: datetime, *, story_id: str | None = None) -> pd.DataFrame:
     """Actors seen by `as_of`, most mentioned first: the choices of the actor page."""
-    return _df(con, """
+    activity, story_params = _activity(story_id)
+    return _df(con, f"""
         select d.actor_id, d.name, d.actor_type, cast(sum(a.mentions) as bigint) as mentions
-        from marts.actor_activity_daily a join marts.dim_actors d using (actor_id)
+        from {activity} a join marts.dim_actors d using (actor_id)
         where a.day <= cast($as_of as date)
         group by all order by mentions desc, d.name
-    """, {"as_of": as_of})
+    """, {"as_of": as_of, **story_params})
 
 
-def actor_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str) -> pd.DataFrame:
+def actor_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
+                 story_id: str | None = None) -> pd.DataFrame:
     """The claims an actor made or relayed by `as_of`."""
-    frame = _df(con, """
+    story, story_params = _in_story("c.article_id", story_id)
+    frame = _df(con, f"""
         select c.published_at, case when c.speaker_actor_id = $actor then 'speaker' else 'via' end as role,
                c.speaker_name, c.via_name, c.cue_verb, c.claim_type, c.claim_text, a.feed_ids as outlets,
                a.title, a.url
         from marts.fct_claims c join marts.articles a using (article_id)
-        where c.published_at <= $as_of and (c.speaker_actor_id = $actor or c.via_actor_id = $actor)
+        where c.published_at <= $as_of and (c.speaker_actor_id = $actor or c.via_actor_id = $actor) {story}
         order by c.published_at desc, c.claim_id
-    """, {"as_of": as_of, "actor": actor_id})
+    """, {"as_of": as_of, "actor": actor_id, **story_params})
     return _safe_links(frame, "url")
 
 
-def actor_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str) -> pd.DataFrame:
+def actor_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
+                   story_id: str | None = None) -> pd.DataFrame:
     """The articles that name an actor by `as_of`, with the words used."""
-    frame = _df(con, """
+    story, story_params = _in_story("m.article_id", story_id)
+    frame = _df(con, f"""
         select m.published_at, string_agg(distinct m.surface, '; ' order by m.surface) as surfaces,
                count(*) as mentions, a.title, a.feed_ids as outlets, a.url
         from marts.fct_mentions m join marts.articles a using (article_id)
-        where m.published_at <= $as_of and m.actor_id = $actor
+        where m.published_at <= $as_of and m.actor_id = $actor {story}
         group by m.published_at, a.article_id, a.title, a.feed_ids, a.url
         order by m.published_at desc
-    """, {"as_of": as_of, "actor": actor_id})
+    """, {"as_of": as_of, "actor": actor_id, **story_params})
     return _safe_links(frame, "url")
 
 
@@ -481,14 +579,15 @@ def feed_health(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame
     """, {"as_of": as_of})
 
 
-def articles_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
-    """Articles published per UTC day and feed, by `as_of`."""
-    return _df(con, """
+def articles_per_day(con: duckdb.DuckDBPyConnection, as_of: datetime, *, story_id: str | None = None) -> pd.DataFrame:
+    """Articles published per UTC day and feed, by `as_of` (the story's articles only, given one)."""
+    story, story_params = _in_story("article_id", story_id)
+    return _df(con, f"""
         select cast(published_at as date) as day, feed, count(*) as articles
         from (select published_at, unnest(string_split(feed_ids, ',')) as feed
-              from marts.articles where published_at <= $as_of)
+              from marts.articles where published_at <= $as_of {story})
         group by all order by day, feed
-    """, {"as_of": as_of})
+    """, {"as_of": as_of, **story_params})
 
 
 def gate_results(con: duckdb.DuckDBPyConnection, as_of: datetime) -> pd.DataFrame:
@@ -550,32 +649,38 @@ def last_run(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict | None:
 
 # --- as of --------------------------------------------------------------------------------------
 
-def reported_on(con: duckdb.DuckDBPyConnection, as_of: datetime) -> dict[str, pd.DataFrame]:
+def reported_on(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
+                story_id: str | None = None) -> dict[str, pd.DataFrame]:
     """What the news brought on `as_of`'s day, up to `as_of`: articles, deadline changes, claims."""
     day_start = datetime.combine(as_of.date(), time())
-    params = {"start": day_start, "as_of": as_of}
-    articles = _safe_links(_df(con, """
+    member, story_params = _in_story("article_id", story_id)
+    claim_member = member.replace("article_id", "c.article_id", 1)
+    in_story, _ = _deadline_in_story("h.deadline_id", story_id)
+    params = {"start": day_start, "as_of": as_of, **story_params}
+    articles = _safe_links(_df(con, f"""
         select published_at, title, feed_ids as outlets, version_count, url from marts.articles
-        where published_at >= $start and published_at <= $as_of order by published_at
+        where published_at >= $start and published_at <= $as_of {member} order by published_at
     """, params), "url")
-    changes = _safe_links(_df(con, """
+    changes = _safe_links(_df(con, f"""
         select h.valid_from as reported_at, d.label, h.state_change, h.due_start, h.due_end, h.status,
                a.title, a.url
         from marts.deadline_history h join marts.fct_deadlines d using (deadline_id)
         left join marts.articles a on a.article_id = h.article_id
-        where h.valid_from >= $start and h.valid_from <= $as_of order by h.valid_from, d.label
+        where h.valid_from >= $start and h.valid_from <= $as_of {in_story} order by h.valid_from, d.label
     """, params), "url")
-    said = _safe_links(_df(con, """
+    said = _safe_links(_df(con, f"""
         select c.published_at, c.speaker_name, c.cue_verb, c.claim_text, a.url
         from marts.fct_claims c join marts.articles a using (article_id)
-        where c.published_at >= $start and c.published_at <= $as_of order by c.published_at, c.claim_id
+        where c.published_at >= $start and c.published_at <= $as_of {claim_member}
+        order by c.published_at, c.claim_id
     """, params), "url")
     return {"articles": articles, "deadline_changes": changes, "claims": said}
 
 
-def statuses_then_and_now(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime) -> pd.DataFrame:
+def statuses_then_and_now(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime, *,
+                          story_id: str | None = None) -> pd.DataFrame:
     """Each deadline known at `as_of` with its date and status then, beside its date and status at `now`."""
-    then = deadlines(con, as_of)[["deadline_id", "label", "due_start", "due_end", "status"]]
+    then = deadlines(con, as_of, story_id=story_id)[["deadline_id", "label", "due_start", "due_end", "status"]]
     later = deadlines(con, now)[["deadline_id", "due_start", "due_end", "status"]]
     merged = then.merge(later, on="deadline_id", how="left", suffixes=("_then", "_now"))
     merged["changed"] = ((merged["status_then"] != merged["status_now"])

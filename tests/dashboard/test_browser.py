@@ -37,6 +37,8 @@ PAGES = [
     ("feeds", "/feeds?as_of=2022-02-23", ["Freshness and errors per feed", "kyiv-wire", "Gate results over time"],
      None),
     ("as-of", "/as-of?as_of=2022-01-05", ["On 2022-01-05", "Deadlines announced, moved or called off"], None),
+    ("alerts", "/alerts?as_of=2022-02-22&story=ukraine-2022",
+     ["Alerts", "deadline_changed", "story: Ukraine diplomacy, winter 2021-22", "Story"], None),
 ]
 # what Streamlit shows when a script raises
 FAILURE_MARKERS = ('data-testid="stException"', "Traceback (most recent call last)")

@@ -131,3 +131,97 @@ def test_the_board_as_of_jan_5_matches_a_run_made_on_jan_5(snapshot_con, publish
     as_of = datetime(2022, 1, 5, 23, 59, 59)
     then = published_jan_5.execute("select label, location, due_start, due_end, status from marts.fct_deadlines").df()
     assert calendar(queries.deadlines(snapshot_con, as_of)) == calendar(then)
+
+
+# --- stories and alerts -----------------------------------------------------------------------------
+
+STORY = "ukraine-2022"
+NOW = datetime(2022, 2, 23, 12)
+# off-topic items of the sample corpus (seeds/corpus/README.md, "Off-topic items")
+PORTUGAL = "https://kyivwire.example/2022/01/27/portugal-snap-election"
+FED = "https://capitalbriefing.example/2021/12/15/fed-faster-taper"
+
+
+def _article_id(con, url: str) -> str:
+    return con.execute("select article_id from marts.articles where url = ?", [url]).fetchone()[0]
+
+
+def _members(con) -> set[str]:
+    return {r[0] for r in con.execute("select article_id from marts.article_stories where story_id = ? and is_member",
+                                      [STORY]).fetchall()}
+
+
+@pytest.mark.slow
+def test_the_story_filter_keeps_members_and_drops_the_off_topic_items(snapshot_con):
+    con = snapshot_con
+    members = _members(con)
+    portugal, fed = _article_id(con, PORTUGAL), _article_id(con, FED)
+    assert members and portugal not in members and fed not in members
+    # articles: the election day report is in the marts, and out of the story
+    jan_27 = queries.board_as_of(date(2022, 1, 27), NOW)
+    every_day = queries.reported_on(con, jan_27)["articles"]
+    story_day = queries.reported_on(con, jan_27, story_id=STORY)["articles"]
+    assert PORTUGAL in set(every_day["url"]) and PORTUGAL not in set(story_day["url"])
+    assert 0 < len(story_day) < len(every_day)
+    per_day = queries.articles_per_day(con, NOW, story_id=STORY)
+    assert per_day["articles"].sum() < queries.articles_per_day(con, NOW)["articles"].sum()
+    # claims: Mr. Powell's (an off-topic item) only without the filter; every member's claim with it
+    every = queries.claims(con, NOW)
+    story = queries.claims(con, NOW, story_id=STORY)
+    assert "Jerome Powell" in set(every["speaker_name"]) and "Jerome Powell" not in set(story["speaker_name"])
+    member_claims = {r[0] for r in con.execute("select claim_id from marts.fct_claims where article_id in "
+                                               "(select unnest(?))", [sorted(members)]).fetchall()}
+    assert set(story["claim_id"]) == member_claims
+    assert "Jerome Powell" not in queries.claim_options(con, NOW, story_id=STORY)["speaker"]
+    clusters = queries.claim_clusters(con, NOW, story_id=STORY)
+    assert "Jerome Powell" not in set(clusters["speaker_name"]) and len(clusters) > 0
+    # deadlines: the Portuguese election (Jan. 30) is on the board of all stories, not on the story's
+    jan_28 = queries.board_as_of(date(2022, 1, 28), NOW)
+    assert (queries.deadlines(con, jan_28)["label"] == "vote").any()
+    in_story = queries.deadlines(con, jan_28, story_id=STORY)
+    assert not (in_story["label"] == "vote").any() and (in_story["location"] == "Geneva").any()
+    assert not (queries.due_within(con, jan_28, story_id=STORY)["label"] == "vote").any()
+    # actors: Mr. Powell appears only in off-topic items
+    assert "Jerome Powell" in set(queries.actor_options(con, NOW)["name"])
+    assert "Jerome Powell" not in set(queries.actor_options(con, NOW, story_id=STORY)["name"])
+    putin_all = queries.actor_mentions(con, NOW, "vladimir-putin")
+    assert len(queries.actor_mentions(con, NOW, "vladimir-putin", story_id=STORY)) == len(putin_all)
+
+
+@pytest.mark.slow
+def test_story_activity_rolls_up_like_the_daily_mart(snapshot_con):
+    """Given a story, actor activity is rebuilt from mentions and claims: for a story's members it
+    must add up as marts.actor_activity_daily does for those articles."""
+    con = snapshot_con
+    story = queries.top_actors(con, NOW, limit=200, story_id=STORY).set_index("actor_id")
+    every = queries.top_actors(con, NOW, limit=200).set_index("actor_id")
+    putin = "vladimir-putin"  # he appears in no off-topic item, so his counts are the same either way
+    assert story.loc[putin, ["mentions", "claims", "relayed_claims"]].tolist() == \
+        every.loc[putin, ["mentions", "claims", "relayed_claims"]].tolist()
+    assert "jerome-powell" in every.index and "jerome-powell" not in story.index  # off-topic items only
+
+
+@pytest.mark.slow
+def test_alerts_are_those_fired_by_the_boards_day_newest_first(snapshot_con):
+    con = snapshot_con
+    everything = queries.alerts(con, NOW)
+    assert len(everything) == con.execute("select count(*) from marts.alerts").fetchone()[0] > 0
+    assert everything["fired_at"].is_monotonic_decreasing
+    jan_5 = queries.alerts(con, JAN_5)
+    assert 0 < len(jan_5) < len(everything)
+    assert pd.to_datetime(jan_5["fired_at"]).max() <= pd.Timestamp(JAN_5)
+    assert set(jan_5["alert_id"]) <= set(everything["alert_id"])
+    # the Geneva meeting of Feb. 24 was called off on Feb. 22: not yet on the 21st, then with what changed
+    def cancelled(day: date) -> pd.DataFrame:
+        frame = queries.alerts(con, queries.board_as_of(day, NOW))
+        return frame[(frame["rule"] == "deadline_changed") & frame["message"].str.contains("Geneva: cancelled")]
+    assert cancelled(date(2022, 2, 21)).empty
+    called_off = cancelled(date(2022, 2, 22))
+    assert len(called_off) >= 1 and called_off["what_changed"].str.contains("upcoming → cancelled").all()
+    assert called_off["url"].str.startswith("https://").all() and (called_off["outlets"] != "").all()
+    assert set(everything["story"]) == {"Ukraine diplomacy, winter 2021-22"}
+    # stories select: an alert fires only for a story's deadlines, never for the off-topic election
+    vote = con.execute("select deadline_id from marts.fct_deadlines where label = 'vote'").fetchall()
+    assert vote and not set(everything["subject"]) & {v[0] for v in vote}
+    assert queries.alerts(con, NOW, story_id=STORY)["alert_id"].tolist() == everything["alert_id"].tolist()
+    assert queries.alerts(con, NOW, story_id="no-such-story").empty

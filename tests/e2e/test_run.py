@@ -40,7 +40,7 @@ def winter(tmp_path_factory) -> Path:
     data_dir = tmp_path_factory.mktemp("winter")
     result = run(data_dir, as_of="2022-02-23T12:00:00Z")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "feeds: 6 ok, 0 failed; entries: 75 seen, 75 new" in result.stdout
+    assert "feeds: 6 ok, 0 failed; entries: 81 seen, 81 new" in result.stdout
     return data_dir
 
 
@@ -56,8 +56,8 @@ def test_every_contract_relation_exists_and_is_not_empty(winter):
 
 def test_articles_versions_and_sources(winter):
     with closing(snapshot(winter)) as con:
-        # 65 canonical articles in the corpus; the 2 first published on Feb. 24 are after as_of
-        assert con.execute("select count(*) from marts.articles").fetchone() == (63,)
+        # 71 canonical articles in the corpus; the 2 first published on Feb. 24 are after as_of
+        assert con.execute("select count(*) from marts.articles").fetchone() == (69,)
         assert con.execute("select source_count, version_count from marts.articles where url = ?",
                            [TWO_FEEDS]).fetchone() == (2, 1)
         assert con.execute("select source_count, version_count from marts.articles where url = ?",
@@ -134,7 +134,7 @@ def test_a_second_run_over_unchanged_feeds_writes_no_new_version(winter):
     with closing(snapshot(winter)) as con:
         assert con.execute("select count(*), sum(version_count) from marts.articles").fetchone() == before
     with closing(duckdb.connect(str(winter / "eventwatch.duckdb"), read_only=True)) as con:
-        assert con.execute("select count(*) from raw.entries").fetchone() == (75,)
+        assert con.execute("select count(*) from raw.entries").fetchone() == (81,)
         assert con.execute("select count(*) from raw.fetch_log where not_modified and forced").fetchone() == (6,)
 
 
@@ -177,3 +177,38 @@ def test_the_corpus_is_scored_against_the_launch_story_and_its_calendar_alerts(w
     # the jsonl sink of seeds/stories.yml holds each alert once
     lines = (winter / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(set(lines)) == len(listed.stdout.splitlines()) - 1
+
+
+# the off-topic items of the sample corpus (seeds/corpus/README.md, "Off-topic items")
+OFF_TOPIC = [f"https://{path}" for path in (
+    "kyivwire.example/2021/12/12/podil-rovers-winter-break", "kyivwire.example/2022/01/21/freezing-rain-roads",
+    "kyivwire.example/2022/01/27/portugal-snap-election", "capitalbriefing.example/2021/12/15/fed-faster-taper",
+    "capitalbriefing.example/2022/01/27/stocks-swing-rate-fears",
+    "capitalbriefing.example/2022/01/28/noreaster-blizzard-warnings")]
+
+
+def test_off_topic_items_stay_in_the_marts_and_out_of_the_story(winter):
+    """Stories select, they never drop: sports, weather and markets items are ingested, extracted and
+    published, scored out of the launch story with the reason, and fire no alert."""
+    with closing(snapshot(winter)) as con:
+        rows = con.execute(
+            "select a.url, s.is_member, s.explanation from marts.articles a "
+            "join marts.article_stories s using (article_id) where s.story_id = 'ukraine-2022'").fetchall()
+        outside = {url: why for url, member, why in rows if not member}
+        assert set(outside) == set(OFF_TOPIC)  # every other article of the corpus is in the story
+        assert len(rows) == con.execute("select count(*) from marts.articles").fetchone()[0]
+        assert "excluded by: football" in outside[OFF_TOPIC[0]]  # the Kyiv club scores 4, the exclusion wins
+        assert outside[OFF_TOPIC[1]].startswith("out: score 2 (min 3)")  # "Kyiv" in a weather title is not enough
+        # their claims and deadlines are in the marts too, and no alert draws on them
+        assert con.execute("select count(*) from marts.fct_claims c join marts.articles a using (article_id) "
+                           "where a.url = ?", [OFF_TOPIC[3]]).fetchone()[0] >= 1
+        vote = con.execute("select distinct m.deadline_id from marts.deadline_mentions m join marts.articles a "
+                           "using (article_id) where a.url = ? and m.deadline_id is not null",
+                           [OFF_TOPIC[2]]).fetchall()
+        assert vote
+        assert con.execute("select count(*) from marts.alerts a join marts.articles r using (article_id) "
+                           "where r.url in (select unnest(?))", [OFF_TOPIC]).fetchone() == (0,)
+        assert con.execute("select count(*) from marts.alerts where subject in (select unnest(?))",
+                           [[v[0] for v in vote]]).fetchone() == (0,)
+        assert con.execute("select article_count from marts.dim_stories where story_id = 'ukraine-2022'"
+                           ).fetchone() == (len(rows) - len(OFF_TOPIC),)

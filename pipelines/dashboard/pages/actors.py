@@ -16,7 +16,7 @@ def _activity_chart(activity: pd.DataFrame) -> alt.Chart:
 
 
 def _selected_actor(as_of) -> str | None:
-    options = board.q("actor_options", as_of)
+    options = board.q("actor_options", as_of, story_id=board.story_id())
     ids = list(options["actor_id"])
     names = dict(zip(options["actor_id"], options["name"] + " (" + options["actor_type"] + ")"))
     wanted = st.query_params.get("actor")
@@ -31,33 +31,36 @@ def _selected_actor(as_of) -> str | None:
 
 def _actor_page(as_of, actor_id: str) -> None:
     st.markdown("**Claims made or relayed**")
-    said = board.q("actor_claims", as_of, actor_id)
+    said = board.q("actor_claims", as_of, actor_id, story_id=board.story_id())
     if said.empty:
         st.info("No claims.")
     else:
         board.table(said)
     st.markdown("**Appears with**")
-    board.table(board.q("co_mentions", as_of, actor_id=actor_id, limit=20)[["actor", "with_actor", "articles"]])
+    pairs = board.q("co_mentions", as_of, actor_id=actor_id, limit=20, story_id=board.story_id())
+    board.table(pairs[["actor", "with_actor", "articles"]])
     st.markdown("**Mentions**")
-    board.table(board.q("actor_mentions", as_of, actor_id))
+    board.table(board.q("actor_mentions", as_of, actor_id, story_id=board.story_id()))
 
 
 def main() -> None:
     as_of = board.as_of()
     st.title("Actors")
-    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC")
+    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC{board.story_caption()}")
     types = st.multiselect("Actor types", board.q("actor_types"), default=["person", "organization"],
                            key="actor_types")
-    top = board.q("top_actors", as_of, limit=25, types=tuple(types))
+    top = board.q("top_actors", as_of, limit=25, types=tuple(types), story_id=board.story_id())
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Most active")
         board.static(top.head(12)[["name", "actor_type", "country", "mentions", "claims", "relayed_claims"]])
     with right:
         st.subheader("Who appears with whom")
-        board.static(board.q("co_mentions", as_of, limit=12)[["actor", "with_actor", "articles"]])
+        pairs = board.q("co_mentions", as_of, limit=12, story_id=board.story_id())
+        board.static(pairs[["actor", "with_actor", "articles"]])
     st.subheader("Activity over time (the top 5, per week)")
-    activity = board.q("actor_activity", as_of, list(top["actor_id"][:5]), grain="week")
+    activity = board.q("actor_activity", as_of, list(top["actor_id"][:5]), grain="week",
+                       story_id=board.story_id())
     if activity.empty:
         st.info("No activity yet.")
     else:

@@ -14,8 +14,8 @@ def main() -> None:
     st.caption("Pick the day in the sidebar: every page is then drawn as it stood at the end of that day, "
                "on report time (articles published by then, deadlines in the state reported by then, "
                "statuses computed on that day).")
-    st.subheader(f"On {as_of:%Y-%m-%d}")
-    day = board.q("reported_on", as_of)
+    st.subheader(f"On {as_of:%Y-%m-%d}{board.story_caption()}")
+    day = board.q("reported_on", as_of, story_id=board.story_id())
     cols = st.columns(3)
     cols[0].metric("Articles that day", len(day["articles"]))
     cols[1].metric("Deadline changes that day", len(day["deadline_changes"]))
@@ -28,7 +28,7 @@ def main() -> None:
         else:
             board.table(day[key])
     st.subheader(f"Deadlines then ({as_of:%Y-%m-%d}) and at the snapshot ({now:%Y-%m-%d})")
-    board.table(board.q("statuses_then_and_now", as_of, now), links=())
+    board.table(board.q("statuses_then_and_now", as_of, now, story_id=board.story_id()), links=())
     board.footer()
 
 

@@ -99,7 +99,7 @@ def _deadline_page(deadline_id: str, frame: pd.DataFrame, as_of) -> None:
     st.markdown("**Every report**")
     board.table(board.q("deadline_reports", as_of, deadline_id))
     st.markdown("**Claims in the same articles**")
-    claims = board.q("deadline_claims", as_of, deadline_id)
+    claims = board.q("deadline_claims", as_of, deadline_id, story_id=board.story_id())
     if claims.empty:
         st.info("No claims in the articles that report this deadline.")
     else:
@@ -109,12 +109,13 @@ def _deadline_page(deadline_id: str, frame: pd.DataFrame, as_of) -> None:
 def main() -> None:
     as_of = board.as_of()
     st.title("Calendar")
-    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC, on report time")
+    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC, on report time{board.story_caption()}")
     left, right = st.columns(2)
     past = left.slider("Recent: days back", 0, 120, 30)
     ahead = right.slider("Upcoming: days ahead", 0, 365, 60)
-    frame = board.q("deadlines", as_of, past_days=past, ahead_days=ahead)
-    week = board.q("due_within", as_of, 7)
+    story = board.story_id()
+    frame = board.q("deadlines", as_of, past_days=past, ahead_days=ahead, story_id=story)
+    week = board.q("due_within", as_of, 7, story_id=story)
     _summary(frame, week)
     st.subheader("Due in the next 7 days")
     if week.empty:
@@ -127,7 +128,7 @@ def main() -> None:
     else:
         st.altair_chart(_timeline(frame, as_of, past, ahead), width="stretch", height=_chart_height(len(frame)) + 40)
         _calendar_table(frame)
-    every = board.q("deadlines", as_of)  # the history of any deadline, in the window or not
+    every = board.q("deadlines", as_of, story_id=story)  # the history of any deadline, in the window or not
     chosen = _selected(every)
     if chosen:
         _deadline_page(chosen, every, as_of)

@@ -8,7 +8,7 @@ from pipelines.dashboard import board
 
 
 def _filters(as_of) -> dict:
-    options = board.q("claim_options", as_of)
+    options = board.q("claim_options", as_of, story_id=board.story_id())
     search = st.text_input("Search claims, speakers and sentences", key="claim_search",
                            placeholder="a word, a name: Lavrov, guarantees, sanctions...")
     cols = st.columns(5)
@@ -22,13 +22,13 @@ def _filters(as_of) -> dict:
     since_until = st.date_input("Published between", value=(), key="claim_dates", format="YYYY-MM-DD")
     if isinstance(since_until, tuple) and len(since_until) == 2:
         chosen["since"], chosen["until"] = since_until
-    return {"search": search or None, **chosen}
+    return {"search": search or None, **chosen, "story_id": board.story_id()}
 
 
 def main() -> None:
     as_of = board.as_of()
     st.title("Claims")
-    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC: who said what, where and when")
+    st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC: who said what, where and when{board.story_caption()}")
     filters = _filters(as_of)
     clusters = board.q("claim_clusters", as_of, **filters)
     every = board.q("claims", as_of, **filters)

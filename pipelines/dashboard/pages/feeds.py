@@ -56,8 +56,8 @@ def main() -> None:
             lambda h: "" if pd.isna(h) else f"{h:.1f}"))
         board.static(shown[["feed_id", "state", "last_success_at", "hours_since_success", "last_article_at",
                             "failures_since_success", "last_error_at", "last_error", "attempts", "entries_new"]])
-    st.subheader("Articles per day by feed")
-    per_day = board.q("articles_per_day", as_of)
+    st.subheader(f"Articles per day by feed{board.story_caption()}")
+    per_day = board.q("articles_per_day", as_of, story_id=board.story_id())
     if not per_day.empty:
         st.altair_chart(alt.Chart(per_day).mark_bar().encode(
             x=alt.X("day:T", title=None), y=alt.Y("articles:Q", stack=True), color="feed:N",
