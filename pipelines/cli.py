@@ -30,7 +30,8 @@ def cmd_run(args) -> int:
     settings = _settings(args)
     summary = stages.run_all(settings)
     print("\n".join(summary.lines()))
-    print(f"published to {settings.snapshot_path}; try: eventwatch query "
+    published = "unchanged" if summary.skipped and "nothing published" in summary.skipped else "published to"
+    print(f"{published} {settings.snapshot_path}; try: eventwatch query "
           "\"select label, location, due_start, status from marts.fct_deadlines order by due_start\"")
     return 0
 
