@@ -28,7 +28,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_run(args) -> int:
     settings = _settings(args)
-    summary = stages.run_all(settings)
+    summary = stages.run_all(settings, all_stages=args.all_stages)
     print("\n".join(summary.lines()))
     published = "unchanged" if summary.skipped and "nothing published" in summary.skipped else "published to"
     print(f"{published} {settings.snapshot_path}; try: eventwatch query "
@@ -269,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "run the whole chain once: fetch, parse, load, extract, dbt build, gates, publish")
     run.add_argument("--force", action="store_true",
                      help="poll every feed now (parked ones excepted), ignoring next-poll times; still conditional")
+    run.add_argument("--all-stages", action="store_true",
+                     help="extract, build and gate even when the fetch brought nothing new (after repairing the "
+                          "working database by hand)")
     fetch = command("fetch", cmd_fetch,
                     "fetch the feeds that are due, archive the bytes, parse and load entries, gate them")
     fetch.add_argument("--force", action="store_true",

@@ -216,12 +216,17 @@ def _stories(settings: Settings):
     return load_stories(settings.stories_path) if settings.stories_path is not None else None
 
 
-def run_all(settings: Settings) -> RunSummary:
-    """The whole chain once: fetch, gate, extract, dbt build, gate, publish, alerts. Raises on a blocking failure."""
+def run_all(settings: Settings, *, all_stages: bool = False) -> RunSummary:
+    """The whole chain once: fetch, gate, extract, dbt build, gate, publish, alerts. Raises on a blocking failure.
+
+    A fetch that brought nothing new skips extract, dbt and the gates (pipelines.quiet) unless
+    `all_stages`: the working database changed another way (repaired by hand, say), which the
+    nothing-new check cannot see.
+    """
     summary = RunSummary(new_run_id(settings))
     with run_lock(settings, "run", summary.run_id):
         summary.ingest = fetch(settings, summary.run_id)
-        if _run_quietly(settings, summary):
+        if not all_stages and _run_quietly(settings, summary):
             return summary
         summary.gates += check(settings, summary.run_id, stages=("fetch",))
         extract(settings)
