@@ -30,8 +30,7 @@ def cmd_run(args) -> int:
     settings = _settings(args)
     summary = stages.run_all(settings, all_stages=args.all_stages)
     print("\n".join(summary.lines()))
-    published = "unchanged" if summary.skipped and "nothing published" in summary.skipped else "published to"
-    print(f"{published} {settings.snapshot_path}; try: eventwatch query "
+    print(f"{'published to' if summary.published else 'unchanged'} {settings.snapshot_path}; try: eventwatch query "
           "\"select label, location, due_start, status from marts.fct_deadlines order by due_start\"")
     return 0
 

@@ -63,12 +63,12 @@ def extract(settings: Settings):
 
 def score_stories(settings: Settings):
     """Score every article version not yet scored under the stories file against each story."""
-    from pipelines.stories import load_stories, score_articles
+    from pipelines.stories import score_articles
 
-    if settings.stories_path is None:  # no stories file given and no seeds/stories.yml here
+    stories = _stories(settings)
+    if stories is None:  # no stories file given and no seeds/stories.yml here
         log.info("no stories file: articles are not scored")
         return None
-    stories = load_stories(settings.stories_path)
     with writing(settings, "stories") as con:
         summary = score_articles(con, stories)
     log.info("%s", summary)
@@ -82,11 +82,10 @@ def alerts(settings: Settings, run_id: str | None = None):
     blocks the snapshot.
     """
     from pipelines.alerts import deliver_alerts
-    from pipelines.stories import load_stories
 
-    if settings.stories_path is None:
+    stories = _stories(settings)
+    if stories is None:
         return None
-    stories = load_stories(settings.stories_path)
     with writing(settings, "alerts", run_id) as con:
         return deliver_alerts(con, settings, stories, run_id)
 
@@ -134,6 +133,7 @@ class RunSummary:
     gates: list[GateOutcome] = field(default_factory=list)
     alerts: object | None = None  # pipelines.alerts.DeliverySummary, after publish
     skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
+    published: bool = False  # whether this run swapped in a new snapshot
 
     def lines(self) -> list[str]:
         out = [f"run {self.run_id}"]
@@ -202,6 +202,7 @@ def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
         with run_lock(settings, "transform"):
             run_dbt(settings, "build", "--select", *selection)
         publish(settings, summary.run_id)
+        summary.published = True
         summary.skipped = (f"{changes} deadline statuses recomputed on the new as_of "
                            f"({coming_due} due-date alert candidates), published")
     summary.counts = mart_counts(settings)
@@ -234,6 +235,7 @@ def run_all(settings: Settings, *, all_stages: bool = False) -> RunSummary:
         transform(settings)
         summary.gates += check(settings, summary.run_id, stages=("marts",))
         publish(settings, summary.run_id)
+        summary.published = True
         summary.counts = mart_counts(settings)
         summary.alerts = alerts(settings, summary.run_id)  # after publish: a sink down never blocks it
     return summary
