@@ -116,8 +116,13 @@ def _time_columns(frame: pd.DataFrame) -> dict:
     return config
 
 
-def table(frame: pd.DataFrame, *, links: tuple[str, ...] = ("url",), height: int | None = None, **config) -> None:
-    """A dataframe shown as plain text cells (st.dataframe draws text, never HTML), URL columns as links."""
+def table(frame: pd.DataFrame, *, links: tuple[str, ...] = ("url",), height: int | None = None,
+          empty: str | None = None, **config) -> None:
+    """A dataframe shown as plain text cells (st.dataframe draws text, never HTML), URL columns as links;
+    with `empty`, a frame without rows is that note instead."""
+    if empty is not None and frame.empty:
+        st.info(empty)
+        return
     column_config = _time_columns(frame)
     column_config.update({c: link_column(c) for c in links if c in frame})
     column_config.update(config)

@@ -32,10 +32,7 @@ def _selected_actor(as_of) -> str | None:
 def _actor_page(as_of, actor_id: str) -> None:
     st.markdown("**Claims made or relayed**")
     said = board.q("actor_claims", as_of, actor_id, story_id=board.story_id())
-    if said.empty:
-        st.info("No claims.")
-    else:
-        board.table(said)
+    board.table(said, empty="No claims.")
     st.markdown("**Appears with**")
     pairs = board.q("co_mentions", as_of, actor_id=actor_id, limit=20, story_id=board.story_id())
     board.table(pairs[["actor", "with_actor", "articles"]])

@@ -23,10 +23,7 @@ def main() -> None:
     for key, title in (("deadline_changes", "Deadlines announced, moved or called off"),
                        ("articles", "Articles"), ("claims", "Claims")):
         st.markdown(f"**{title}**")
-        if day[key].empty:
-            st.info("None that day.")
-        else:
-            board.table(day[key])
+        board.table(day[key], empty="None that day.")
     st.subheader(f"Deadlines then ({as_of:%Y-%m-%d}) and at the snapshot ({now:%Y-%m-%d})")
     board.table(board.q("statuses_then_and_now", as_of, now, story_id=board.story_id()), links=())
     board.footer()

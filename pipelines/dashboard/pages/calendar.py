@@ -100,10 +100,7 @@ def _deadline_page(deadline_id: str, frame: pd.DataFrame, as_of) -> None:
     board.table(board.q("deadline_reports", as_of, deadline_id))
     st.markdown("**Claims in the same articles**")
     claims = board.q("deadline_claims", as_of, deadline_id, story_id=board.story_id())
-    if claims.empty:
-        st.info("No claims in the articles that report this deadline.")
-    else:
-        board.table(claims)
+    board.table(claims, empty="No claims in the articles that report this deadline.")
 
 
 def main() -> None:

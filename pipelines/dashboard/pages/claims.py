@@ -35,18 +35,13 @@ def main() -> None:
     statements, all_claims = st.tabs([f"Statements ({len(clusters)})", f"Every claim ({len(every)})"])
     with statements:
         st.caption("The same statement by one speaker within three days, across articles and outlets, is one row.")
-        if clusters.empty:
-            st.info("No statement matches.")
-        else:
-            board.table(clusters[["first_reported_at", "speaker_name", "cue_verb", "claim_text", "source_count",
-                                  "outlets", "claim_count", "last_reported_at", "first_url", "urls"]],
-                        links=("first_url",), urls=st.column_config.ListColumn("all sources"))
+        board.table(clusters[["first_reported_at", "speaker_name", "cue_verb", "claim_text", "source_count",
+                              "outlets", "claim_count", "last_reported_at", "first_url", "urls"]],
+                    links=("first_url",), empty="No statement matches.",
+                    urls=st.column_config.ListColumn("all sources"))
     with all_claims:
-        if every.empty:
-            st.info("No claim matches.")
-        else:
-            board.table(every[["published_at", "speaker_name", "via_name", "cue_verb", "claim_type", "claim_text",
-                               "is_direct_quote", "outlets", "title", "url"]])
+        board.table(every[["published_at", "speaker_name", "via_name", "cue_verb", "claim_type", "claim_text",
+                           "is_direct_quote", "outlets", "title", "url"]], empty="No claim matches.")
     board.footer()
 
 

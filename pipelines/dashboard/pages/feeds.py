@@ -70,10 +70,7 @@ def main() -> None:
         st.altair_chart(_gates_chart(results), width="stretch")
     st.subheader("Quarantined records")
     quarantine = board.q("quarantined", as_of)
-    if quarantine.empty:
-        st.info("Nothing quarantined by this day.")
-    else:
-        board.table(quarantine, links=())
+    board.table(quarantine, links=(), empty="Nothing quarantined by this day.")
     _last_run(as_of)
     board.footer()
 
