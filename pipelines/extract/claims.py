@@ -31,6 +31,7 @@ whole content is the quote.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -77,15 +78,19 @@ class _Quote:
 
     open: int  # offset of the opening mark
     close: int  # offset just after the closing mark
+    width: int = 1  # characters of each mark: 2 for the ''…'' of some wires' archives
 
     @property
     def inner(self) -> tuple[int, int]:
         """Offsets of the quoted text without its marks."""
-        return self.open + 1, self.close - 1
+        return self.open + self.width, self.close - self.width
 
 
-_QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
-_PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They)\b")
+# Curly, straight and doubled-apostrophe ('' … '' or `` … '') quotes, which New York Times archives use.
+_QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?:''|``)(?:(?!'')[^\n\"“”])*''")
+_PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They|it|It|we|We|I|you|You)\b(?![’'-])")
+# First persons and "you" are speakers of their own (op-eds, letters, interviews), never resolved.
+_UNRESOLVED_PRONOUNS = frozenset({"i", "we", "you"})
 _OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
 _DOCUMENT_RE = re.compile(
     r"\b[Tt]he\s+(?:joint\s+)?(?:statement|readout|transcript|communiqu[eé]|summary|release|letter)\b")
@@ -105,6 +110,41 @@ _NOMINAL_RE = re.compile(
     rf"\b(?P<det>[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+(?:(?:[A-Z][\w.&'’-]*|[a-z][a-z-]+)\s+){{0,3}}?"
     rf"(?P<head>{_PERSON_HEADS}|{_OTHER_HEADS})\b(?![-’'])")
 _PERSON_HEAD_RE = re.compile(rf"(?:{_PERSON_HEADS})")
+# What may come before a sentence's subject: "The", or an opening phrase closed by a comma.
+_SUBJECT_LEAD_RE = re.compile(r"\s*(?:[A-Z][^,“”\"]{0,40},\s*)?(?:[Tt]he\s+)?")
+# Names the gazetteer lacks ("Revesz said", "said Sen. Marta Quillfeather (D-Ore.)") and capitalized
+# plural subjects ("Critics say"): a run of capitalized words, an optional title before it and a party
+# label after it. A hyphen glued to either end makes it a modifier ("Kremlin-backed"), not a name.
+_TITLE_ABBREVIATIONS = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Del|Amb|Sec|Atty|Supt)\."
+_NAME_WORD = r"[A-Z][\w’']*(?:\.(?=\s+[A-Z]))?(?:-[A-Z][\w’']*)*"
+_NAME_RE = re.compile(
+    rf"(?<![\w’'-])(?:{_TITLE_ABBREVIATIONS}\s+)?{_NAME_WORD}"
+    rf"(?:\s+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le)(?=\s+[A-Z])))*(?![\w’'-])"
+    r"(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?")
+# A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
+_BARE_SUBJECT_RE = re.compile(
+    r"\s*(?:(?:and|but|so|yet|or|And|But|So|Yet|Or|Meanwhile|Now|Still|Instead|Also)\s+)?"
+    r"(?P<np>[\w’'$%.-]+(?:\s+[\w’'$%.-]+){0,7}?)\s*(?:\b(?:also|now|then|still|often|always|have|has|had|"
+    r"previously|recently|repeatedly|already|[a-z]+ly)\s+)*")
+_DETERMINERS = frozenset(
+    "the a an one some many most several few other another all both each no two three four five his her their "
+    "its our my your this that these those any more less half nearly almost about".split())
+# Words that make a stretch a clause or a modifier rather than a subject noun phrase.
+_NOT_IN_SUBJECT = frozenset(
+    "is are was were be been being will would can could should may might must do does did not that which who "
+    "whom whose when while if because as to what how why where he she they it we i you him them us me "
+    "said says say told asked than".split())
+_PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
+_PREPOSITION_BEFORE_RE = re.compile(
+    r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
+    r"towards|outside|inside|between|among|via|per)\s+$")
+# Capitalized words that open a sentence or a clause without being anyone.
+_NOT_A_NAME = frozenset(
+    "the a an and but or so yet if when while as after before since though although because this that these "
+    "those there here then now still also instead meanwhile however in on at by for from with without of to "
+    "it its he she they we i you his her their our my your who what which where why how not no yes "
+    "today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday last next earlier later "
+    "asked speaking writing according said says told added".split())
 # Time and channel phrases that may sit between a speaker, its cue and the content. The
 # alternatives are tried in order inside atomic groups, so longer phrases come first.
 _ADVERBIAL = (
@@ -168,7 +208,7 @@ _SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
 _SKIP_OBJECT_RE = re.compile(
     rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
 _BETWEEN_RE = re.compile(
-    r"^(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
+    r"^(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
     rf"(?>(?:{_ADVERBIAL}|has|have|had|previously|reportedly|would|will|did|does|do|not|never|already|"
     r"still|recently|himself|herself|itself|themselves|"
     r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
@@ -177,7 +217,10 @@ _BETWEEN_RE = re.compile(
 _OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "caution", "remind", "threaten"})
 # Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
 _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", "pledge", "promise",
-                      "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress"})
+                      "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
+                      "want", "plan", "hope", "intend", "seek"})
+# A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
+_PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
 _TO_CUES = frozenset({"tell", "ask", "urge", "press", "call on", "warn", "caution"})
 _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+(?:not\s+)?[a-z]+")
@@ -247,7 +290,8 @@ class _ClaimFinder:
         self.index = SentenceIndex(sentences)
         self.findings = findings
         self.gazetteer = gazetteer
-        self.quotes = [_Quote(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+        self.quotes = [_Quote(m.start(), m.end(), 1 if m.group()[0] in "“\"" else 2)
+                       for m in _QUOTE_RE.finditer(text)]
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
         self.used_cues: set[int] = set()
@@ -362,7 +406,7 @@ class _ClaimFinder:
             if id(quote) in self.used_quotes:
                 continue
             sentence = self.index.at(quote.open)
-            opens_sentence = sentence is not None and not self.text[sentence.start:quote.open].strip(" ([—–-")
+            opens_sentence = sentence is not None and self._opens_sentence(sentence, quote.open)
             attribution = self._attribution_after(quote) if opens_sentence else None
             attribution = attribution or self._attribution_before(quote, sentence)
             if attribution is None:
@@ -392,6 +436,8 @@ class _ClaimFinder:
         if speaker is None:
             return
         self.used_cues.add(cue.start())
+        if self._relayed(sentence.start, cue.start(), speaker):
+            return
         before = self.text[sentence.start:cue.start()]
         if before.strip(" ,"):
             content = (sentence.start, sentence.start + len(before.rstrip(" ,")))
@@ -411,6 +457,16 @@ class _ClaimFinder:
             self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
             self._add_reported(speaker, None, self._cue(cue), content, sentence, None)
+
+    def _relayed(self, start: int, end: int, via: _Speaker) -> bool:
+        """'“…,” he said, according to Tass': the claims already found before the cue came through
+        the agency; whether there were any."""
+        relayed = [key for key, claim in self.claims.items() if start <= claim.start_char and claim.end_char <= end]
+        for key in relayed:
+            claim = self.claims[key]
+            if claim.via_actor_id is None and via.actor_id != claim.speaker_actor_id:
+                self.claims[key] = dataclasses.replace(claim, via_actor_id=via.actor_id, via_surface=via.surface)
+        return bool(relayed)
 
     def _quoted_as_saying(self, sentence: Sentence) -> None:
         """Pass 2b: 'Tass quoted Mr. Peskov as saying (that) …' -> Peskov, via Tass."""
@@ -481,10 +537,21 @@ class _ClaimFinder:
 
     # --- attribution helpers ---
 
+    def _opens_sentence(self, sentence: Sentence, position: int) -> bool:
+        """Whether only brackets or dashes, or a finished sentence the splitter kept ('… out. ''…'),
+        come before position in its sentence."""
+        before = self.text[sentence.start:position]
+        return not before.strip(" ([—–-") or bool(re.search(r"[.!?][”\"']*\s+$", before))
+
     def _attribution_after(self, quote: _Quote) -> tuple[_Speaker, CueVerb, int, int] | None:
         """'“…,” Mr. Putin said' or '“…,” said Mr. Putin': speaker, cue, cue offset, end offset."""
         sentence = self.index.at(max(quote.close - 1, 0))
-        limit = min(sentence.end if sentence else len(self.text), quote.close + 200)
+        end = sentence.end if sentence else len(self.text)
+        if sentence is not None and end <= quote.close + 1 and sentence.index + 1 < len(self.sentences):
+            following = self.sentences[sentence.index + 1]  # '“… no?” Freddy Ortega said.' split after the ?
+            if not self.text[quote.close:following.start].strip():
+                end = following.end
+        limit = min(end, quote.close + 200)
         lead = re.match(r"\s*,?\s*", self.text[quote.close:limit])
         at = quote.close + lead.end()
         for cue in self.cues:
@@ -543,8 +610,8 @@ class _ClaimFinder:
             if not at < cue.start() < end or cue.start() in self.used_cues:
                 continue
             speaker = self._speaker_before(cue.start(), at)
-            if speaker is None or not self._starts_at(speaker, at):
-                return None
+            if speaker is None or not self._starts_at(speaker, at) or speaker.kind == "bare":
+                return None  # a bare noun phrase inside reported content is part of what was said
             verb = self._cue(cue)
             content = self._content_after(cue.end(), end, verb)
             if content is None or _NEGATION_RE.search(self.text, speaker.end, cue.start()):
@@ -588,7 +655,34 @@ class _ClaimFinder:
             if earlier is not None and earlier.end < cue_start:
                 return earlier
             return subject
-        return None
+        return self._bare_subject(cue_start, floor)
+
+    def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
+        """A short noun phrase right before the cue, opening its clause, that no candidate covers
+        ("the organizer told them", "Some 56 percent of voters polled said", "tech executives say")."""
+        region = self.text[floor:cue_start]
+        boundary = max(region.rfind(","), region.rfind(";"), region.rfind(":"), region.rfind("—"))
+        start = floor + boundary + 1 if boundary >= 0 else floor
+        phrase = _BARE_SUBJECT_RE.fullmatch(self.text, start, cue_start)
+        if phrase is None:
+            return None
+        words = phrase.group("np").split()
+        first, last = words[0].lower(), words[-1].lower().strip("’'")
+        if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly"):
+            return None
+        if not (first in _DETERMINERS or words[0][0].isupper() or words[0][0].isdigit() or boundary >= 0):
+            return None
+        start, end = phrase.start("np"), phrase.end("np")
+        if _PLACE_HEAD_RE.search(self.text, start, end):
+            return None
+        inside = [m for m in self.findings.mentions if start <= m.start_char and m.end_char <= end]
+        if inside:  # "G7 foreign ministers meeting in Liverpool": the named group; "Mr. X's chief of
+            head = inside[0]  # staff" is a role of X for the actor rules to resolve, not a bare subject
+            if self._starts_at(_Speaker(head.start_char, head.end_char, None, ""), start) \
+                    and not _POSSESSIVE_AFTER_RE.match(self.text, head.end_char):
+                return _Speaker(head.start_char, head.end_char, head.actor_id, head.surface)
+            return None
+        return _Speaker(start, end, None, phrase.group("np"), "bare")
 
     def _holder_of(self, speaker: _Speaker, floor: int) -> _Speaker | None:
         """The person before 'of <speaker>' ('President Emmanuel Macron of France said'), if any."""
@@ -690,7 +784,8 @@ class _ClaimFinder:
             return None  # "a step that officials said could be used …": the subject is outside the clause
         if verb.lemma in _THAT_CUES and not that:
             return None
-        if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)):
+        if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)) \
+                and not _PRESENT_CLAUSE_RE.match(content):
             return None
         if verb.lemma not in _NP_CUES and not that and _word_count(content) < 3:
             return None
@@ -699,7 +794,7 @@ class _ClaimFinder:
     def _content_before(self, speaker_start: int, floor: int) -> tuple[int, int] | None:
         """The content before '…, X said': from the sentence start to the comma."""
         before = self.text[floor:speaker_start]
-        match = re.search(r"(?:,\s*[”\"]?|,?[”\"]\s*,?)\s*(?:[Tt]he\s+)?$", before)
+        match = re.search(r"(?:,\s*(?:[”\"]|'')?|,?(?:[”\"]|'')\s*,?)\s*(?:[Tt]he\s+)?$", before)
         if not match:
             return None
         content_end = floor + match.start()
@@ -736,7 +831,7 @@ class _ClaimFinder:
 
     def _ends_with_comma(self, floor: int, position: int) -> bool:
         """Whether the text before position ends with a comma (optionally inside a closing quote)."""
-        return self.text[floor:position].rstrip().endswith((",", ",”", ",\""))  # a '”,' ends in ',' too
+        return self.text[floor:position].rstrip().endswith((",", ",”", ",\"", ",''"))  # a '”,' ends in ',' too
 
     # --- building claims ---
 
@@ -847,6 +942,7 @@ class _ClaimFinder:
         for match in _DOCUMENT_RE.finditer(self.text):
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "document"))
         speakers.extend(self._nominal_candidates())
+        speakers.extend(self._name_candidates(speakers))
         return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
 
     def _nominal_candidates(self) -> list[_Speaker]:
@@ -862,6 +958,29 @@ class _ClaimFinder:
             out.append(_Speaker(match.start(), match.end(), None, match.group(), "nominal"))
         return out
 
+    def _name_candidates(self, found: list[_Speaker]) -> list[_Speaker]:
+        """Capitalized names no other candidate covers, with leading function words dropped ("But
+        Durbin" -> "Durbin"); their actor is unknown."""
+        covered = bytearray(len(self.text))
+        for speaker in found:
+            covered[speaker.start:speaker.end] = b"\x01" * (speaker.end - speaker.start)
+        out = []
+        for match in _NAME_RE.finditer(self.text):
+            start, end = match.start(), match.end()
+            for word in re.finditer(r"\S+", match.group()):
+                if word.group().lower().rstrip(".") not in _NOT_A_NAME:
+                    start = match.start() + word.start()
+                    break
+            else:
+                continue
+            if _PLACE_HEAD_RE.search(self.text, start, end):
+                continue  # "Downing Street said": an institution by its address, the actor rules' to find
+            if _PREPOSITION_BEFORE_RE.search(self.text, max(0, start - 12), start):
+                continue  # "ministers meeting in Liverpool warned": the object of a preposition
+            if start < end and not any(covered[start:end]) and not self._in_quote(start):
+                out.append(_Speaker(start, end, None, self.text[start:end], "name"))
+        return out
+
     def _beside_name(self, covered: bytearray, start: int, end: int) -> bool:
         """Whether a nominal is an appositive of a name ("Jake Sullivan, the adviser," / "the Polish
         president, Andrzej Duda,"): the name is the speaker then."""
@@ -872,7 +991,9 @@ class _ClaimFinder:
 
     def _resolve(self, speaker: _Speaker) -> _Speaker:
         """A pronoun or document speaker with its actor filled in (unchanged when it is a mention)."""
-        if speaker.kind in ("pronoun", "office"):
+        if speaker.kind == "pronoun" and speaker.surface.lower() in _UNRESOLVED_PRONOUNS:
+            actor_id = None
+        elif speaker.kind in ("pronoun", "office"):
             gender = {"he": "m", "she": "f", "his": "m", "her": "f"}.get(speaker.surface.split()[0].lower())
             actor_id = self._antecedent(speaker.start, gender)
         elif speaker.kind == "nominal":
@@ -891,13 +1012,17 @@ class _ClaimFinder:
     def _antecedent(self, position: int, gender: str | None) -> str | None:
         """Who 'he'/'she'/'they' at position is: the speaker of the latest attribution in the last
         three sentences, else the first person of the previous sentence, else the last person
-        mentioned; each only when its known gender does not contradict."""
+        mentioned; each only when its known gender does not contradict. A person who is the subject of
+        a sentence after that attribution is nearer ("Lavrov arrived. “…,” he told Tass"), and wins."""
         here = self.index.at(position)
         floor = self.sentences[max(0, here.index - 2)].start if here else 0
         for cue in reversed(self.cues):
             if cue.end() > position or cue.start() < floor:
                 continue
             sentence = self.index.at(cue.start())
+            nearer = self._subject_between(sentence.index, here, gender) if here else None
+            if nearer is not None:
+                return nearer
             if self._cue(cue).lemma == "according to":
                 found = self._speaker_after(cue.end(), sentence.end)
             else:
@@ -910,6 +1035,19 @@ class _ClaimFinder:
                 if previous.start <= mention.start_char < previous.end and self._fits(mention.actor_id, gender):
                     return mention.actor_id
         return self._last_person(position, exclude=None, gender=gender)
+
+    def _subject_between(self, after: int, here: Sentence, gender: str | None) -> str | None:
+        """The nearest person of the gender who opens a sentence between sentence `after` and here."""
+        for index in range(here.index - 1, after, -1):  # the pronoun's own sentence holds its content
+            sentence = self.sentences[index]
+            for mention in self.findings.mentions:
+                if not sentence.start <= mention.start_char < sentence.end:
+                    continue
+                lead = self.text[sentence.start:mention.start_char]
+                if _SUBJECT_LEAD_RE.fullmatch(lead) and self._fits(mention.actor_id, gender):
+                    return mention.actor_id
+                break  # only the sentence's first mention can be its subject
+        return None
 
     def _nominal_antecedent(self, position: int) -> str | None:
         """Who 'the governor' at position is: the named person who spoke last within the previous two

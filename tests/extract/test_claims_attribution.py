@@ -1,0 +1,114 @@
+"""How news attributes, on sentences we wrote: bare surnames and nominals as speakers, pronouns resolved
+to the nearest compatible named speaker, double-apostrophe quotes, beliefs and intentions, quotes
+that run over several sentences, and quotes relayed through a news agency (issue 12)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from pipelines.extract import extract_article, load_gazetteer
+
+PUBLISHED = datetime(2021, 12, 30, 21, 0)
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The project gazetteer, loaded once."""
+    return load_gazetteer()
+
+
+def _claims(gazetteer, text):
+    """The claims of an article published on PUBLISHED."""
+    return extract_article(text, PUBLISHED, gazetteer).claims
+
+
+def _spoken(gazetteer, text):
+    """(speaker surface, cue lemma, claim text) of each claim."""
+    return [(c.speaker_surface, c.cue_verb, c.claim_text) for c in _claims(gazetteer, text)]
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    ("Vorhees said the levy was unfair to the farmers.", "Vorhees", "the levy was unfair to the farmers"),
+    ("“We are ready to vote,” said Okafor.", "Okafor", "We are ready to vote"),
+    ("“We are ready to vote,” Okafor said on Tuesday.", "Okafor", "We are ready to vote"),
+    ("Sen. Marta Quillfeather (D-Ore.) said the bill would pass.", "Sen. Marta Quillfeather",
+     "the bill would pass"),
+    ("Critics say the plan leaves rural schools behind.", "Critics", "the plan leaves rural schools behind"),
+])
+def test_a_name_the_gazetteer_lacks_is_a_speaker(gazetteer, text, speaker, content):
+    assert (speaker, "say", content) in _spoken(gazetteer, text)
+
+
+def test_a_hyphenated_adjective_is_not_a_speaker(gazetteer):
+    text = "Kremlin-backed officials met on Monday. Pro-Western parties boycotted the vote. He demanded that the count stop."
+    claims = _claims(gazetteer, text)
+    assert [c.speaker_surface for c in claims] == ["He"]
+
+
+def test_double_apostrophe_quotes_are_quotes(gazetteer):
+    text = "Budget\n\n''The plan is dead on arrival,'' Ms. Vantreight said. ''Nobody will vote for it.''"
+    claims = _claims(gazetteer, text)
+    assert len(claims) == 1
+    assert claims[0].is_direct_quote and claims[0].speaker_surface == "Ms. Vantreight"
+    assert claims[0].claim_text == "The plan is dead on arrival. Nobody will vote for it."
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("Vorhees believes the tax will pass in the spring.", "believe", "the tax will pass in the spring"),
+    ("Vorhees hopes the bridge reopens before winter.", "hope", "the bridge reopens before winter"),
+    ("Vorhees plans to run for mayor next year.", "plan", "to run for mayor next year"),
+    ("Vorhees wants the council to vote again.", "want", "the council to vote again"),
+    ("Vorhees tweeted that the count was rigged.", "tweet", "the count was rigged"),
+    ("Vorhees wrote that the count was rigged.", "write", "the count was rigged"),
+    ("Vorhees told the Ledger that the count was rigged.", "tell", "the count was rigged"),
+    ("Vorhees said in an interview that the count was rigged.", "say", "the count was rigged"),
+    ("The count was rigged, according to Vorhees.", "according to", "The count was rigged"),
+    ("Vorhees said in a statement that the count was rigged.", "say", "the count was rigged"),
+])
+def test_how_news_attributes(gazetteer, text, cue, content):
+    assert ("Vorhees", cue, content) in _spoken(gazetteer, text)
+
+
+def test_a_quote_over_several_sentences_is_kept_whole(gazetteer):
+    text = ("Bridge\n\nMs. Alder said: “The bridge is closed. It will stay closed all winter. "
+            "Nobody should drive there.” The county agreed.")
+    [claim] = _claims(gazetteer, text)
+    assert claim.claim_text == "The bridge is closed. It will stay closed all winter. Nobody should drive there."
+
+
+def test_he_is_the_nearest_named_person_not_an_earlier_speaker(gazetteer):
+    text = ("Talks\n\nPresident Vladimir Putin said on Monday that the talks were over.\n\n"
+            "Foreign Minister Sergei Lavrov arrived in Geneva on Tuesday. "
+            "“We will not retreat,” he told the Tass news agency.")
+    quote = _only_text(_claims(gazetteer, text), "We will not retreat")
+    assert quote.speaker_actor_id == "sergey-lavrov"
+
+
+def test_he_said_continues_the_named_speaker_of_the_previous_sentence(gazetteer):
+    text = ("Council\n\nOakhurst said the levy had doubled since spring. "
+            "He said the council would vote again in May.")
+    claims = _spoken(gazetteer, text)
+    assert ("He", "say", "the council would vote again in May") in claims
+
+
+def test_a_quote_relayed_by_an_agency_credits_the_speaker_via_the_agency(gazetteer):
+    text = ("Talks\n\nPresident Vladimir Putin spoke on Monday.\n\nForeign Minister Sergei Lavrov arrived in Geneva. "
+            "“We will not retreat,” he said, according to Tass.")
+    quote = _only_text(_claims(gazetteer, text), "We will not retreat")
+    assert (quote.speaker_actor_id, quote.via_actor_id) == ("sergey-lavrov", "tass")
+
+
+def test_an_unnamed_official_stays_anonymous_with_the_affiliation(gazetteer):
+    text = ("Talks\n\nAntony Blinken met his counterpart on Friday. "
+            "A State Department official said the talks had stalled.")
+    official = _only_text(_claims(gazetteer, text), "the talks had stalled")
+    assert official.speaker_actor_id == "anonymous-state-department-official"
+
+
+def _only_text(claims, text):
+    """The one claim with this text."""
+    hits = [c for c in claims if c.claim_text == text]
+    assert len(hits) == 1, claims
+    return hits[0]
