@@ -91,6 +91,7 @@ _QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?:''|``)(?:(?!'')[^\n\
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They|it|It|we|We|I|you|You)\b(?![’'-])")
 # First persons and "you" are speakers of their own (op-eds, letters, interviews), never resolved.
 _UNRESOLVED_PRONOUNS = frozenset({"i", "we", "you"})
+_RELATIVE_RE = re.compile(r"(?<=,\s)who\b")
 _OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
 _DOCUMENT_RE = re.compile(
     r"\b[Tt]he\s+(?:joint\s+)?(?:statement|readout|transcript|communiqu[eé]|summary|release|letter)\b")
@@ -119,8 +120,14 @@ _TITLE_ABBREVIATIONS = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Pro
 _NAME_WORD = r"[A-Z][\w’']*(?:\.(?=\s+[A-Z]))?(?:-[A-Z][\w’']*)*"
 _NAME_RE = re.compile(
     rf"(?<![\w’'-])(?:{_TITLE_ABBREVIATIONS}\s+)?{_NAME_WORD}"
-    rf"(?:\s+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le)(?=\s+[A-Z])))*(?![\w’'-])"
+    rf"(?:\s+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le|{_PERSON_HEADS}|co-[a-z]+)(?=\s+[A-Z])))*"
+    r"(?![\w’'-])"
     r"(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?")
+_ROLE_WORD_RE = re.compile(rf"\s+(?:{_PERSON_HEADS}|co-[a-z]+)\s+(?=[A-Z])")
+# After the cue: a determiner and up to ten words, to the clause's end or a relative pronoun.
+_BARE_OBJECT_RE = re.compile(
+    r"(?:one|a|an|another|two|three|several|some|many|most)\s+[\w’'$%-]+(?:\s+[\w’'$%-]+(?:\.\w+)*){0,9}?"
+    r"(?=\s+(?:who|which|whose|speaking|asking|adding|citing)\b|\s*[,;.:!?—(]|\s*$)")
 # A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
 _BARE_SUBJECT_RE = re.compile(
     r"\s*(?:(?:and|but|so|yet|or|And|But|So|Yet|Or|Meanwhile|Now|Still|Instead|Also)\s+)?"
@@ -150,6 +157,7 @@ _NOT_A_NAME = frozenset(
 _ADVERBIAL = (
     r"(?:(?:late|early)\s+(?:on\s+)?)?(?:on|this|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday|morning|afternoon|evening|night|week|weekend)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![’'])(?:\s+(?:morning|afternoon|evening|night))?"
     r"|on\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
     r"|(?:earlier|later)\s+(?:in\s+the\s+day|that\s+day|on\s+\w+day|this\s+week|in\s+the\s+week)"
     r"|(?:in|at|during|after|following|before|on|via|through|over)\s+(?:a|an|the|his|her|their|its)\s+"
@@ -165,7 +173,7 @@ _ADVERBIAL = (
 _LISTENER = (
     r"reporters|journalists|the\s+press|lawmakers|parliament|Congress|senators|"
     r"(?:a|the)\s+(?:[\w\-]+\s+)?(?:news\s+conference|press\s+conference|conference|briefing|meeting|"
-    r"gathering|audience|forum|summit)|(?:state\s+)?television|him|her|them|us|me|"
+    r"gathering|audience|forum|summit|panel|committee|crowd|rally|hearing|radio\s+audience)|(?:state\s+)?television|him|her|them|us|me|"
     r"(?:his|her|their|its)\s+(?:[\w\-]+\s+)?(?:counterpart|counterparts|allies|audience|colleagues|"
     r"hosts|guests|supporters|compatriots)"
 )
@@ -196,9 +204,11 @@ _POSSESSIVE_AFTER_RE = re.compile(r"['’]s\b")
 _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|afterwards)\s+)?$")
 # Between a sentence's subject and its cue: appositives and relative or participial clauses, each
 # closed by a comma ("Michael Carpenter, the ambassador to the OSCE, who spoke after …, said").
+_APPOSITIVE_PIECE = (
+    r"(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
+    r"before|in|at|on|during)\b|\x00)[^,;“”\"]{1,200}")
 _APPOSITIVE_CHAIN_RE = re.compile(
-    r"(?:\s*,\s*(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
-    r"before|in|at|on|during)\b|\x00)[^,;“”\"]{1,200}){1,3},\s*"
+    rf"\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
     r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
 )
 _FOLLOW_GAP_RE = re.compile(
@@ -220,7 +230,7 @@ _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", 
                       "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
                       "want", "plan", "hope", "intend", "seek"})
 # A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
-_PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b")
+_PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
 _TO_CUES = frozenset({"tell", "ask", "urge", "press", "call on", "warn", "caution"})
 _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+(?:not\s+)?[a-z]+")
@@ -508,6 +518,9 @@ class _ClaimFinder:
                 content = self._content_before(cue.start(), sentence.start)
         if speaker is None or content is None:
             return
+        if speaker.surface == "who":  # "X, who said she would not run, tweeted …": the clause ends at its comma
+            comma = self.text.find(",", content[0], content[1])
+            content = (content[0], comma) if comma > content[0] else content
         self.used_cues.add(cue.start())
         self.sentence_speakers.setdefault(sentence.start, speaker)
         inner = self._inner_attribution(*content)
@@ -667,10 +680,8 @@ class _ClaimFinder:
         if phrase is None:
             return None
         words = phrase.group("np").split()
-        first, last = words[0].lower(), words[-1].lower().strip("’'")
+        last = words[-1].lower().strip("’'")
         if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly"):
-            return None
-        if not (first in _DETERMINERS or words[0][0].isupper() or words[0][0].isdigit() or boundary >= 0):
             return None
         start, end = phrase.start("np"), phrase.end("np")
         if _PLACE_HEAD_RE.search(self.text, start, end):
@@ -713,7 +724,22 @@ class _ClaimFinder:
         if lead:
             starts.add(lead.end())
         candidates = [s for s in self._speakers_ending_in(at, limit) if s.start in starts and s.end <= limit]
-        return max(candidates, key=lambda s: s.end - s.start) if candidates else None
+        if not candidates:
+            return self._bare_object(at, limit)
+        found = max(candidates, key=lambda s: s.end - s.start)
+        role = _ROLE_WORD_RE.match(self.text, found.end, limit)  # "Ohio State University professor Dana Quill"
+        if role:
+            person = [s for s in self._speakers_ending_in(role.end(), limit) if s.start == role.end()]
+            if person:
+                return max(person, key=lambda s: s.end - s.start)
+        return found
+
+    def _bare_object(self, at: int, limit: int) -> _Speaker | None:
+        """An unnamed phrase after the cue: 'said one longtime farmer familiar with the budget'."""
+        phrase = _BARE_OBJECT_RE.match(self.text, at, limit)
+        if phrase is None or any(w.lower() in _NOT_IN_SUBJECT for w in phrase.group().split()):
+            return None
+        return _Speaker(phrase.start(), phrase.end(), None, phrase.group(), "bare")
 
     def _content_after(self, position: int, end: int, verb: CueVerb) -> tuple[int, int] | None:
         """The reported content after a cue: after 'that', or after objects and time phrases."""
@@ -941,6 +967,8 @@ class _ClaimFinder:
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "office"))
         for match in _DOCUMENT_RE.finditer(self.text):
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "document"))
+        for match in _RELATIVE_RE.finditer(self.text):  # "Ruth Okafor, who said …,": the name before
+            speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "relative"))
         speakers.extend(self._nominal_candidates())
         speakers.extend(self._name_candidates(speakers))
         return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
@@ -1001,6 +1029,10 @@ class _ClaimFinder:
             definite = bool(match) and match.group("det").lower() in ("the", "this", "that")
             person = bool(match) and _PERSON_HEAD_RE.fullmatch(match.group("head"))
             actor_id = self._nominal_antecedent(speaker.start) if definite and person else None
+        elif speaker.kind == "relative":
+            comma = self.text.rfind(",", 0, speaker.start)
+            head = next((s for s in self._speakers_ending_in(comma - 1, comma) if s.kind == "mention"), None)
+            actor_id = head.actor_id if head else None
         elif speaker.kind == "document":  # "the statement said": whoever issued the last one quoted
             earlier = [c for c in self.claims.values() if c.end_char <= speaker.start]
             last = max(earlier, key=lambda c: c.end_char) if earlier else None

@@ -112,3 +112,27 @@ def _only_text(claims, text):
     hits = [c for c in claims if c.claim_text == text]
     assert len(hits) == 1, claims
     return hits[0]
+
+
+@pytest.mark.parametrize(("text", "speaker", "cue", "content"), [
+    ("Marta Vell, who farms outside the county seat, Brookfield, said the levy was unfair.", "Marta Vell", "say",
+     "the levy was unfair"),
+    ("The levy is unfair, said Ohio State University professor Dana Quill.", "Dana Quill", "say",
+     "The levy is unfair"),
+    ("“The levy is unfair,” said one longtime farmer familiar with the county budget.",
+     "one longtime farmer familiar with the county budget", "say", "The levy is unfair"),
+    ("But rural voters and county clerks say the levy is unfair.", "rural voters and county clerks", "say",
+     "the levy is unfair"),
+    ("Another survey says it's not an improvement.", "Another survey", "say", "it's not an improvement"),
+    ("The levy pays for two bridges, Commissioner Dana Quill told a county panel Wednesday.",
+     "Commissioner Dana Quill", "tell", "The levy pays for two bridges"),
+])
+def test_appositives_roles_and_unnamed_phrases_around_the_cue(gazetteer, text, speaker, cue, content):
+    assert (speaker, cue, content) in _spoken(gazetteer, text)
+
+
+def test_who_said_is_an_attribution_of_its_own(gazetteer):
+    text = "Ruth Okafor, who said she would not run again, tweeted that the count was rigged."
+    spoken = _spoken(gazetteer, text)
+    assert ("who", "say", "she would not run again") in spoken
+    assert ("Ruth Okafor", "tweet", "the count was rigged") in spoken
