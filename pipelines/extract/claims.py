@@ -228,7 +228,9 @@ _OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "ca
 # Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
 _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", "pledge", "promise",
                       "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
-                      "want", "plan", "hope", "intend", "seek"})
+                      "want", "plan", "hope", "intend", "seek", "criticize", "praise", "endorse", "support",
+                      "oppose", "defend", "propose", "question", "mention", "express",
+                      "seem"})
 # A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
 _PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
