@@ -117,16 +117,17 @@ _SUBJECT_LEAD_RE = re.compile(r"\s*(?:[A-Z][^,“”\"]{0,40},\s*)?(?:[Tt]he\s+)
 # plural subjects ("Critics say"): a run of capitalized words, an optional title before it and a party
 # label after it. A hyphen glued to either end makes it a modifier ("Kremlin-backed"), not a name.
 _TITLE_ABBREVIATIONS = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Del|Amb|Sec|Atty|Supt)\."
-_NAME_WORD = r"[A-Z][\w’']*(?:\.(?=\s+[A-Z]))?(?:-[A-Z][\w’']*)*"
+_NAME_WORD = r"[A-Z][\w’']*(?:\.(?=[ \xa0][A-Z]))?(?:-[A-Z][\w’']*)*"
 _NAME_RE = re.compile(
-    rf"(?<![\w’'-])(?:{_TITLE_ABBREVIATIONS}\s+)?{_NAME_WORD}"
-    rf"(?:\s+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le|{_PERSON_HEADS}|co-[a-z]+)(?=\s+[A-Z])))*"
+    rf"(?<![\w’'-])(?:{_TITLE_ABBREVIATIONS}[ \xa0]+)?{_NAME_WORD}"
+    rf"(?:[ \xa0]+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le|{_PERSON_HEADS}|co-[a-z]+)"
+    r"(?=[ \xa0][A-Z])))*"
     r"(?![\w’'-])"
-    r"(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?")
+    r"(?:[ \xa0]+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?")
 _ROLE_WORD_RE = re.compile(rf"\s+(?:{_PERSON_HEADS}|co-[a-z]+)\s+(?=[A-Z])")
 # After the cue: a determiner and up to ten words, to the clause's end or a relative pronoun.
 _BARE_OBJECT_RE = re.compile(
-    r"(?:one|a|an|another|two|three|several|some|many|most)\s+[\w’'$%-]+(?:\s+[\w’'$%-]+(?:\.\w+)*){0,9}?"
+    r"(?:one|a|an|another|two|three|several|some|many|most|the|his|her|their|its)\s+[\w’'$%-]+(?:\s+[\w’'$%-]+(?:\.\w+)*){0,9}?"
     r"(?=\s+(?:who|which|whose|speaking|asking|adding|citing)\b|\s*[,;.:!?—(]|\s*$)")
 # A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
 _BARE_SUBJECT_RE = re.compile(
@@ -223,6 +224,8 @@ _BETWEEN_RE = re.compile(
     r"still|recently|himself|herself|itself|themselves|"
     r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
 )
+# Cues that attribute only a quote beside them ("she continued, “…”"): elsewhere they are no speech.
+_QUOTE_ONLY_CUES = frozenset({"continue", "shout", "chant", "exclaim", "quip", "joke"})
 # Cues whose object is a listener or target rather than the content: "told reporters", "warned Putin".
 _OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "caution", "remind", "threaten"})
 # Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
@@ -371,7 +374,7 @@ class _ClaimFinder:
     def _parenthetical(self, cue: re.Match, sentence: Sentence) -> None:
         """'Moscow, he said, had declined to commit': the attribution inside the claim."""
         verb = self._cue(cue)
-        if verb.lemma == "according to" or cue.group().lower().endswith("ing"):
+        if verb.lemma in ("according to", *_QUOTE_ONLY_CUES) or cue.group().lower().endswith("ing"):
             return
         after = re.match(r"\s*,\s*", self.text[cue.end():sentence.end])
         speaker = self._speaker_before(cue.start(), sentence.start)
@@ -502,6 +505,8 @@ class _ClaimFinder:
     def _reported(self, cue: re.Match, sentence: Sentence, post_positioned: bool) -> None:
         """Pass 3: reported speech around one cue; content after it, or before it ('…, X said')."""
         verb = self._cue(cue)
+        if verb.lemma in _QUOTE_ONLY_CUES:
+            return
         if cue.group().lower().endswith("ing") and verb.lemma != "say":
             self._participle(cue, sentence, verb, post_positioned)
             return
@@ -581,11 +586,26 @@ class _ClaimFinder:
                     return speaker, verb, cue.start(), speaker.end
                 return None
             speaker = self._speaker_before(cue.start(), at)
+            if speaker is not None and not (self._starts_at(speaker, at)
+                                            or _ROLE_APPOSITIVE_RE.fullmatch(self.text, at, speaker.start)):
+                speaker = self._bare_subject(cue.start(), at)  # "a narrator in the Clinton ad asks"
             if speaker is not None and (self._starts_at(speaker, at)
                                         or _ROLE_APPOSITIVE_RE.fullmatch(self.text, at, speaker.start)):
                 return speaker, verb, cue.start(), cue.end()
             return None
-        return None
+        return self._dash_attribution(quote, at, limit)
+
+    def _dash_attribution(self, quote: _Quote, at: int, limit: int) -> tuple[_Speaker, CueVerb, int, int] | None:
+        """'“…” ― Dana Quill': a quote signed with a dash and a name, as readers' letters are."""
+        dash = re.match(r"[―—–]\s*", self.text[at:limit])
+        if dash is None:
+            return None
+        start = at + dash.end()
+        speaker = next((s for s in self._speakers_ending_in(start, limit) if s.start == start
+                        and s.kind in ("mention", "name")), None)
+        if speaker is None or self.text[speaker.end:limit].strip(" .\xa0"):
+            return None
+        return speaker, self.gazetteer.cues["said"], at, speaker.end
 
     def _attribution_before(self, quote: _Quote, sentence: Sentence | None) -> tuple | None:
         """'Mr. Biden said: “…”' or 'Mr. Lavrov told reporters, “…”' within the quote's sentence."""
@@ -598,7 +618,12 @@ class _ClaimFinder:
         for cue in reversed(self.cues):
             if not sentence.start <= cue.start() < pre_end or cue.start() in self.used_cues:
                 continue
-            gap = self.masked[cue.end():sentence.start + len(stripped) - 1]
+            mark = sentence.start + len(stripped) - 1
+            opening = not self.text[sentence.start:cue.start()].strip()
+            inverted = self._speaker_after(cue.end(), mark) if opening else None  # 'Said Ellis: “…”'
+            if inverted is not None and not self.text[inverted.end:mark].strip():
+                return inverted, self._cue(cue), cue.start(), quote.close
+            gap = self.masked[cue.end():mark]
             if not _GAP_RE.match(gap):
                 return None
             speaker = self._speaker_before(cue.start(), sentence.start)

@@ -136,3 +136,20 @@ def test_who_said_is_an_attribution_of_its_own(gazetteer):
     spoken = _spoken(gazetteer, text)
     assert ("who", "say", "she would not run again") in spoken
     assert ("Ruth Okafor", "tweet", "the count was rigged") in spoken
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    ("Ad\n\n“You work hard. Why didn’t he pay?” a narrator in the county ad asks. The spot ends.",
+     "a narrator in the county ad", "You work hard. Why didn’t he pay?"),
+    ("Court\n\n\"A county cannot avoid the conclusion,\" said the ruling.", "the ruling",
+     "A county cannot avoid the conclusion"),
+    ("Letters\n\n“We can build a wall around him.” ― Dana Quill\n", "Dana Quill", "We can build a wall around him."),
+    ("Tax\n\nSaid Okafor: “I don’t see any interest in reform.”", "Okafor", "I don’t see any interest in reform."),
+    ("Tax\n\nOkafor continued, “Nobody in the county wants this levy.”", "Okafor", "Nobody in the county wants this levy."),
+])
+def test_quotes_signed_asked_or_continued(gazetteer, text, speaker, content):
+    assert [(c.speaker_surface, c.claim_text) for c in _claims(gazetteer, text)] == [(speaker, content)]
+
+
+def test_continued_without_a_quote_is_no_claim(gazetteer):
+    assert _claims(gazetteer, "Okafor continued to farm the land near the county seat for years.") == ()
