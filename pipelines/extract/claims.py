@@ -129,6 +129,7 @@ _ROLE_WORD_RE = re.compile(rf"\s+(?:{_PERSON_HEADS}|co-[a-z]+)\s+(?=[A-Z])")
 _BARE_OBJECT_RE = re.compile(
     r"(?:one|a|an|another|two|three|several|some|many|most|the|his|her|their|its)\s+[\w’'$%-]+(?:\s+[\w’'$%-]+(?:\.\w+)*){0,9}?"
     r"(?=\s+(?:who|which|whose|speaking|asking|adding|citing)\b|\s*[,;.:!?—(]|\s*$)")
+_SOURCE_PHRASE_RE = re.compile(r"\s+(?P<np>[\w’'$%(][^,;:“”\"—]{0,100}?)(?=\s*(?:[,;:—]|[.!?]?\s*$))")
 # A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
 _BARE_SUBJECT_RE = re.compile(
     r"\s*(?:(?:and|but|so|yet|or|And|But|So|Yet|Or|Meanwhile|Now|Still|Instead|Also)\s+)?"
@@ -447,7 +448,7 @@ class _ClaimFinder:
 
     def _according_to(self, cue: re.Match, sentence: Sentence) -> None:
         """Pass 2: 'according to X, …' and '…, according to X.'"""
-        speaker = self._speaker_after(cue.end(), sentence.end)
+        speaker = self._speaker_after(cue.end(), sentence.end) or self._source_phrase(cue.end(), sentence.end)
         if speaker is None:
             return
         self.used_cues.add(cue.start())
@@ -472,6 +473,13 @@ class _ClaimFinder:
             self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
             self._add_reported(speaker, None, self._cue(cue), content, sentence, None)
+
+    def _source_phrase(self, position: int, limit: int) -> _Speaker | None:
+        """Whatever phrase follows 'according to', to its comma: 'recent data from comScore', 'him'."""
+        phrase = _SOURCE_PHRASE_RE.match(self.text, position, limit)
+        if phrase is None:
+            return None
+        return _Speaker(phrase.start("np"), phrase.end("np"), None, phrase.group("np"), "bare")
 
     def _relayed(self, start: int, end: int, via: _Speaker) -> bool:
         """'“…,” he said, according to Tass': the claims already found before the cue came through

@@ -153,3 +153,12 @@ def test_quotes_signed_asked_or_continued(gazetteer, text, speaker, content):
 
 def test_continued_without_a_quote_is_no_claim(gazetteer):
     assert _claims(gazetteer, "Okafor continued to farm the land near the county seat for years.") == ()
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    ("Turnout fell by a third, according to early returns.", "early returns", "Turnout fell by a third"),
+    ("According to recent data from the county assessor, the levy doubled.", "recent data from the county assessor",
+     "the levy doubled"),
+])
+def test_according_to_any_source(gazetteer, text, speaker, content):
+    assert (speaker, "according to", content) in _spoken(gazetteer, text)
