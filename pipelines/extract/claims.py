@@ -515,7 +515,8 @@ class _ClaimFinder:
         verb = self._cue(cue)
         if verb.lemma in _QUOTE_ONLY_CUES:
             return
-        if cue.group().lower().endswith("ing") and verb.lemma != "say":
+        participle = cue.group().lower().endswith("ing")
+        if participle and (verb.lemma != "say" or self._ends_with_comma(sentence.start, cue.start())):
             self._participle(cue, sentence, verb, post_positioned)
             return
         if _NEGATED_CUE_RE.search(self.text, max(sentence.start, cue.start() - 20), cue.start()):
@@ -555,13 +556,29 @@ class _ClaimFinder:
         if earlier:
             last = max(earlier, key=lambda c: c.start_char)
             speaker = _Speaker(cue.start(), cue.start(), last.speaker_actor_id, last.speaker_surface or "", "resolved")
-        else:
+        else:  # "Mrs. Warren praised the plan, saying …": the sentence's subject
             speaker = self._speaker_before(cue.start(), sentence.start)
+            said = [c for c in self._cues_in(sentence) if c.end() <= cue.start()
+                    and re.fullmatch(r"\s*,\s*", self.text[c.end():cue.start()])]
+            if speaker is None and not said:  # "…, Downing Street said, adding": not the subject's
+                speaker = self._sentence_subject(sentence)
         content = self._content_after(cue.end(), sentence.end, verb) if speaker is not None else None
         if content is None:
             return
         self.used_cues.add(cue.start())
         self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
+
+    def _sentence_subject(self, sentence: Sentence) -> _Speaker | None:
+        """The candidate that opens a sentence (after 'The' or an opening phrase), resolved."""
+        for speaker in reversed(self._speakers_ending_in(sentence.start, sentence.end)):
+            if speaker.kind in ("document", "relative") or self._in_quote(speaker.start):
+                continue
+            lead = self.text[sentence.start:speaker.start]
+            if _SUBJECT_LEAD_RE.fullmatch(lead) and not _POSSESSIVE_AFTER_RE.match(self.text, speaker.end):
+                return self._resolve(speaker)
+            if speaker.start > sentence.start + 60:
+                break
+        return None
 
     # --- attribution helpers ---
 

@@ -162,3 +162,8 @@ def test_continued_without_a_quote_is_no_claim(gazetteer):
 ])
 def test_according_to_any_source(gazetteer, text, speaker, content):
     assert (speaker, "according to", content) in _spoken(gazetteer, text)
+
+
+def test_saying_after_an_action_belongs_to_the_sentence_subject(gazetteer):
+    text = "Okafor praised the county budget on Monday, saying it would keep both bridges open."
+    assert ("Okafor", "say", "it would keep both bridges open") in _spoken(gazetteer, text)
