@@ -192,7 +192,7 @@ _GAP_RE = re.compile(rf"^(?>\s|,|(?:the\s+)?{_MASK}|(?:{_LISTENER})(?![\w])|(?:{
 _TAIL_RE = re.compile(
     rf"(?>\s|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+"
     r"(?:,\s*(?:a|an|the|who|whose|which|his|her|its|speaking|adding|citing|in|at|and|but|while|as|"
-    r"although|though)\b.*)?",
+    r"although|though)\b.*|(?<=\s)(?:who|whose|which)\b.*)?",
     re.DOTALL,
 )
 _COORDINATION_BEFORE_RE = re.compile(
@@ -208,7 +208,7 @@ _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|
 # closed by a comma ("Michael Carpenter, the ambassador to the OSCE, who spoke after …, said").
 _APPOSITIVE_PIECE = (
     r"(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
-    r"before|in|at|on|during)\b|\x00)[^,;“”\"]{1,200}")
+    r"before|in|at|on|during)\b|\x00|\d{1,3}\b|[RDI]-[A-Z])[^,;“”\"]{0,200}")
 _APPOSITIVE_CHAIN_RE = re.compile(
     rf"\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
     r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
@@ -789,7 +789,7 @@ class _ClaimFinder:
     def _bare_object(self, at: int, limit: int) -> _Speaker | None:
         """An unnamed phrase after the cue: 'said one longtime farmer familiar with the budget'."""
         phrase = _BARE_OBJECT_RE.match(self.text, at, limit)
-        if phrase is None or any(w.lower() in _NOT_IN_SUBJECT for w in phrase.group().split()):
+        if phrase is None or any(w.lower() in _NOT_IN_SUBJECT - {"to"} for w in phrase.group().split()):
             return None
         return _Speaker(phrase.start(), phrase.end(), None, phrase.group(), "bare")
 
@@ -872,7 +872,7 @@ class _ClaimFinder:
     def _content_before(self, speaker_start: int, floor: int) -> tuple[int, int] | None:
         """The content before '…, X said': from the sentence start to the comma."""
         before = self.text[floor:speaker_start]
-        match = re.search(r"(?:,\s*(?:[”\"]|'')?|,?(?:[”\"]|'')\s*,?)\s*(?:[Tt]he\s+)?$", before)
+        match = re.search(r"(?:,\s*(?:[”\"]|'')?|,?(?:[”\"]|'')\s*,?)\s*(?:[Tt]he\s+)?(?:[a-z][\w-]*\s+)?$", before)
         if not match:
             return None
         content_end = floor + match.start()

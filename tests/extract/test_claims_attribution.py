@@ -167,3 +167,19 @@ def test_according_to_any_source(gazetteer, text, speaker, content):
 def test_saying_after_an_action_belongs_to_the_sentence_subject(gazetteer):
     text = "Okafor praised the county budget on Monday, saying it would keep both bridges open."
     assert ("Okafor", "say", "it would keep both bridges open") in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    ("Dana Quill, 49, a farmer who rents land from the county, said the levy was unfair.", "Dana Quill",
+     "the levy was unfair"),
+    ("Sen. Marta Quillfeather, D-Ore., speaking after the vote, said the levy was unfair.",
+     "Sen. Marta Quillfeather", "the levy was unfair"),
+    ("In Brookfield, the turnout was the highest in years, county officials said.", "officials",
+     "In Brookfield, the turnout was the highest in years"),
+    ("The levy is popular in the valley, said a handful of farmers who rent county land.", "a handful of farmers",
+     "The levy is popular in the valley"),
+    ("“The levy is unfair,” said one longtime adviser to the county board.", "one longtime adviser to the county board",
+     "The levy is unfair"),
+])
+def test_ages_party_labels_and_modified_sources(gazetteer, text, speaker, content):
+    assert (speaker, "say", content) in _spoken(gazetteer, text)
