@@ -308,6 +308,7 @@ class _ClaimFinder:
         self.gazetteer = gazetteer
         self.quotes = [_Quote(m.start(), m.end(), 1 if m.group()[0] in "“\"" else 2)
                        for m in _QUOTE_RE.finditer(text)]
+        self._quote_opens = [q.open for q in self.quotes]  # quotes never overlap: bisect finds the one
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
         self.used_cues: set[int] = set()
@@ -1189,7 +1190,8 @@ class _ClaimFinder:
 
     def _in_quote(self, offset: int) -> bool:
         """Whether offset lies inside a quote."""
-        return any(q.open < offset < q.close for q in self.quotes)
+        at = bisect.bisect_left(self._quote_opens, offset) - 1
+        return at >= 0 and offset < self.quotes[at].close
 
     def _inner(self, quote: _Quote) -> str:
         """The quoted text."""
