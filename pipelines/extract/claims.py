@@ -39,7 +39,7 @@ from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ _SOURCE_PHRASE_RE = re.compile(r"\s+(?P<np>[\w’'$%(][^,;:“”\"—]{0,100}?)
 # A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
 _BARE_SUBJECT_RE = re.compile(
     r"\s*(?:(?:and|but|so|yet|or|And|But|So|Yet|Or|Meanwhile|Now|Still|Instead|Also)\s+)?"
-    r"(?P<np>[\w’'$%.-]+(?:\s+[\w’'$%.-]+){0,7}?)\s*(?:\b(?:also|now|then|still|often|always|have|has|had|"
+    r"(?P<np>[\w$%][\w’'$%.-]*(?:\s+[\w’'$%.-]+){0,7}?)\s*(?:\b(?:also|now|then|still|often|always|have|has|had|"
     r"previously|recently|repeatedly|already|[a-z]+ly)\s+)*")
 _DETERMINERS = frozenset(
     "the a an one some many most several few other another all both each no two three four five his her their "
@@ -142,7 +142,11 @@ _DETERMINERS = frozenset(
 _NOT_IN_SUBJECT = frozenset(
     "is are was were be been being will would can could should may might must do does did not that which who "
     "whom whose when while if because as to what how why where he she they it we i you him them us me "
-    "said says say told asked than".split())
+    "said says say told asked than has have had".split())
+# Words that open an adverbial phrase or a clause, never a subject ("After the vote, …").
+_NOT_A_SUBJECT_START = frozenset(
+    "after before since on in at by for from with without of to if when while as because though although until "
+    "unless during amid despite like unlike".split())
 _PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
 _PREPOSITION_BEFORE_RE = re.compile(
     r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
@@ -734,7 +738,8 @@ class _ClaimFinder:
             return None
         words = phrase.group("np").split()
         last = words[-1].lower().strip("’'")
-        if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly"):
+        if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly") \
+                or words[0].lower() in _NOT_A_SUBJECT_START:
             return None
         start, end = phrase.start("np"), phrase.end("np")
         if _PLACE_HEAD_RE.search(self.text, start, end):

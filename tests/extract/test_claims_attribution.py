@@ -183,3 +183,12 @@ def test_saying_after_an_action_belongs_to_the_sentence_subject(gazetteer):
 ])
 def test_ages_party_labels_and_modified_sources(gazetteer, text, speaker, content):
     assert (speaker, "say", content) in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "After the county vote, officials met. On the morning show, the levy came up again and stayed.",
+    "“The levy is unfair,” ''has said nothing.",
+])
+def test_adverbial_openers_are_not_speakers(gazetteer, text):
+    assert all(c.speaker_surface not in ("After the county vote", "On the morning show", "''", "has")
+               for c in _claims(gazetteer, text))
