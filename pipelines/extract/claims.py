@@ -150,7 +150,9 @@ _NOT_A_SUBJECT_START = frozenset(
 _PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
 _PREPOSITION_BEFORE_RE = re.compile(
     r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
-    r"towards|outside|inside|between|among|via|per)\s+$")
+    r"towards|outside|inside|between|among|via|per)\s+(?:[A-Z][\w’'-]*,?\s+(?:and|or)\s+)?$")
+# A demonym before a noun modifies it ("Russian demands", "Ukrainian officials"); it speaks for nobody.
+_DEMONYM_RE = re.compile(r"[A-Z][a-z]+(?:ian|ean|ese|ish)(?=\s+[a-z])")
 # Capitalized words that open a sentence or a clause without being anyone.
 _NOT_A_NAME = frozenset(
     "the a an and but or so yet if when while as after before since though although because this that these "
@@ -597,7 +599,8 @@ class _ClaimFinder:
         """'“…,” Mr. Putin said' or '“…,” said Mr. Putin': speaker, cue, cue offset, end offset."""
         sentence = self.index.at(max(quote.close - 1, 0))
         end = sentence.end if sentence else len(self.text)
-        if sentence is not None and end <= quote.close + 1 and sentence.index + 1 < len(self.sentences):
+        asks = self.text[quote.inner[1] - 1:quote.inner[1]] in ("?", "!")
+        if sentence is not None and asks and end <= quote.close + 1 and sentence.index + 1 < len(self.sentences):
             following = self.sentences[sentence.index + 1]  # '“… no?” Freddy Ortega said.' split after the ?
             if not self.text[quote.close:following.start].strip():
                 end = following.end
@@ -730,6 +733,9 @@ class _ClaimFinder:
     def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
         """A short noun phrase right before the cue, opening its clause, that no candidate covers
         ("the organizer told them", "Some 56 percent of voters polled said", "tech executives say")."""
+        if self.sentences and self.sentences[0].start <= cue_start < self.sentences[0].end \
+                and self.text.startswith("\n\n", self.sentences[0].end):
+            return None  # a headline drops its articles and verbs ("Blinken calls Russian demands …")
         region = self.text[floor:cue_start]
         boundary = max(region.rfind(","), region.rfind(";"), region.rfind(":"), region.rfind("—"))
         start = floor + boundary + 1 if boundary >= 0 else floor
@@ -1061,7 +1067,9 @@ class _ClaimFinder:
                 continue
             if _PLACE_HEAD_RE.search(self.text, start, end):
                 continue  # "Downing Street said": an institution by its address, the actor rules' to find
-            if _PREPOSITION_BEFORE_RE.search(self.text, max(0, start - 12), start):
+            if _DEMONYM_RE.match(self.text, start) and _DEMONYM_RE.match(self.text, start).end() == end:
+                continue
+            if _PREPOSITION_BEFORE_RE.search(self.text, max(0, start - 40), start):
                 continue  # "ministers meeting in Liverpool warned": the object of a preposition
             if start < end and not any(covered[start:end]) and not self._in_quote(start):
                 out.append(_Speaker(start, end, None, self.text[start:end], "name"))

@@ -188,3 +188,23 @@ def test_ages_party_labels_and_modified_sources(gazetteer, text, speaker, conten
 def test_an_adverbial_opener_is_not_a_speaker(gazetteer):
     text = "After the county board announced the levy, Okafor said it was unfair."
     assert [c.speaker_surface for c in _claims(gazetteer, text)] == ["Okafor"]
+
+
+@pytest.mark.parametrize("text", [
+    "Okafor calls county demands ‘non-starters’ as talks near\n\nThe talks begin on Monday.",
+    "Talks\n\nTalks between the United States and the county are set for Monday.",
+])
+def test_headlines_nouns_and_objects_are_not_attributions(gazetteer, text):
+    assert _claims(gazetteer, text) == ()
+
+
+def test_a_quote_after_a_finished_quote_is_not_the_next_sentence_s_attribution(gazetteer):
+    text = ("Talks\n\n“The talks began well,” Mr. Peskov said. “But we see disagreement.” "
+            "Anatoly Voronin, an analyst, said the Kremlin would wait.")
+    claims = _claims(gazetteer, text)
+    assert {c.speaker_surface for c in claims if "disagreement" in c.claim_text} == {"Mr. Peskov"}
+
+
+def test_a_name_coordinated_after_a_preposition_is_not_the_speaker(gazetteer):
+    text = "Talks\n\nSeparatist leaders in Brookfield and Luhansk announced on Friday that the road would close."
+    assert [c.speaker_surface for c in _claims(gazetteer, text)] == ["Separatist leaders in Brookfield and Luhansk"]
