@@ -91,6 +91,9 @@ _QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?:''|``)(?:(?!'')[^\n\
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They|it|It|we|We|I|you|You)\b(?![’'-])")
 # First persons and "you" are speakers of their own (op-eds, letters, interviews), never resolved.
 _UNRESOLVED_PRONOUNS = frozenset({"i", "we", "you"})
+_ANONYMITY_RE = re.compile(
+    r"\s+(?:(?:not|that\s+\w+\s+not)\s+)?(?:to\s+)?(?:be\s+)?(?:named|identified|quoted\s+by\s+name)\b"
+    r"|\s+(?:for\s+)?anonymity\b")
 _RELATIVE_RE = re.compile(r"(?<=,\s)who\b")
 _OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
 _DOCUMENT_RE = re.compile(
@@ -541,6 +544,8 @@ class _ClaimFinder:
                 content = self._content_before(cue.start(), sentence.start)
         if speaker is None or content is None:
             return
+        if _ANONYMITY_RE.match(self.text, cue.end()):
+            return  # "a diplomat, who asked not to be named, said": a condition of speaking, not a claim
         if speaker.surface == "who":  # "X, who said she would not run, tweeted …": the clause ends at its comma
             comma = self.text.find(",", content[0], content[1])
             content = (content[0], comma) if comma > content[0] else content

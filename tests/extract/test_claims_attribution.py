@@ -208,3 +208,8 @@ def test_a_quote_after_a_finished_quote_is_not_the_next_sentence_s_attribution(g
 def test_a_name_coordinated_after_a_preposition_is_not_the_speaker(gazetteer):
     text = "Talks\n\nSeparatist leaders in Brookfield and Luhansk announced on Friday that the road would close."
     assert [c.speaker_surface for c in _claims(gazetteer, text)] == ["Separatist leaders in Brookfield and Luhansk"]
+
+
+def test_asking_not_to_be_named_is_no_claim(gazetteer):
+    text = "Vote\n\n“Norway will host the vote,” said one diplomat, who asked not to be named."
+    assert all("named" not in c.claim_text for c in _claims(gazetteer, text))
