@@ -22,7 +22,10 @@ said", "the bank said": a definite person noun resolves to the named person who 
 previous two sentences, else the first person named in the previous sentence), pronouns ("he", "she", "they": the
 speaker of the latest attribution, else the previous sentence's first person, else the last one
 mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
-said": who issued the last claim). Targets are the cue's object or a demanded clause's subject; the
+said": who issued the last claim), relative "who" (the name before its comma), and, with no actor id,
+names the gazetteer lacks ("Revesz said") and short noun phrases around the cue ("tech executives
+say", "said one longtime adviser"; never in a headline). Quotes may be curly, straight or doubled
+apostrophes (''…''); "“…” ― Name" signs one. Targets are the cue's object or a demanded clause's subject; the
 claim type is the cue's, refined by the content for neutral cues. A claim's offsets are those of its
 content; quotes inside reported content make it a partial quote (is_direct_quote false) unless the
 whole content is the quote.
@@ -69,7 +72,7 @@ class _Speaker:
     end: int
     actor_id: str | None
     surface: str
-    kind: str = "mention"  # mention | pronoun | document
+    kind: str = "mention"  # mention | pronoun | office | document | nominal | relative | name | bare
 
 
 @dataclass(frozen=True)
