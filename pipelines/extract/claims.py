@@ -22,7 +22,10 @@ said", "the bank said": a definite person noun resolves to the named person who 
 previous two sentences, else the first person named in the previous sentence), pronouns ("he", "she", "they": the
 speaker of the latest attribution, else the previous sentence's first person, else the last one
 mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
-said": who issued the last claim). Targets are the cue's object or a demanded clause's subject; the
+said": who issued the last claim), relative "who" (the name before its comma), and, with no actor id,
+names the gazetteer lacks ("Revesz said") and short noun phrases around the cue ("tech executives
+say", "said one longtime adviser"; never in a headline). Quotes may be curly, straight or doubled
+apostrophes (''…''); "“…” ― Name" signs one. Targets are the cue's object or a demanded clause's subject; the
 claim type is the cue's, refined by the content for neutral cues. A claim's offsets are those of its
 content; quotes inside reported content make it a partial quote (is_direct_quote false) unless the
 whole content is the quote.
@@ -31,6 +34,7 @@ whole content is the quote.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -38,7 +42,7 @@ from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class _Speaker:
     end: int
     actor_id: str | None
     surface: str
-    kind: str = "mention"  # mention | pronoun | document
+    kind: str = "mention"  # mention | pronoun | office | document | nominal | relative | name | bare
 
 
 @dataclass(frozen=True)
@@ -77,15 +81,23 @@ class _Quote:
 
     open: int  # offset of the opening mark
     close: int  # offset just after the closing mark
+    width: int = 1  # characters of each mark: 2 for the ''…'' of some wires' archives
 
     @property
     def inner(self) -> tuple[int, int]:
         """Offsets of the quoted text without its marks."""
-        return self.open + 1, self.close - 1
+        return self.open + self.width, self.close - self.width
 
 
-_QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"")
-_PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They)\b")
+# Curly, straight and doubled-apostrophe ('' … '' or `` … '') quotes, which New York Times archives use.
+_QUOTE_RE = re.compile(r"“[^“”\n]*”|\"[^\"\n]*\"|(?:''|``)(?:(?!'')[^\n\"“”])*''")
+_PRONOUN_RE = re.compile(r"\b(?:he|she|they|He|She|They|it|It|we|We|I|you|You)\b(?![’'-])")
+# First persons and "you" are speakers of their own (op-eds, letters, interviews), never resolved.
+_UNRESOLVED_PRONOUNS = frozenset({"i", "we", "you"})
+_ANONYMITY_RE = re.compile(
+    r"\s+(?:(?:not|that\s+\w+\s+not)\s+)?(?:to\s+)?(?:be\s+)?(?:named|identified|quoted\s+by\s+name)\b"
+    r"|\s+(?:for\s+)?anonymity\b")
+_RELATIVE_RE = re.compile(r"(?<=,\s)who\b")
 _OFFICE_RE = re.compile(r"\b(?:[Hh]is|[Hh]er)\s+(?:press\s+)?(?:office|spokesman|spokeswoman|spokesperson|aides?)\b")
 _DOCUMENT_RE = re.compile(
     r"\b[Tt]he\s+(?:joint\s+)?(?:statement|readout|transcript|communiqu[eé]|summary|release|letter)\b")
@@ -105,11 +117,61 @@ _NOMINAL_RE = re.compile(
     rf"\b(?P<det>[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+(?:(?:[A-Z][\w.&'’-]*|[a-z][a-z-]+)\s+){{0,3}}?"
     rf"(?P<head>{_PERSON_HEADS}|{_OTHER_HEADS})\b(?![-’'])")
 _PERSON_HEAD_RE = re.compile(rf"(?:{_PERSON_HEADS})")
+# What may come before a sentence's subject: "The", or an opening phrase closed by a comma.
+_SUBJECT_LEAD_RE = re.compile(r"\s*(?:[A-Z][^,“”\"]{0,40},\s*)?(?:[Tt]he\s+)?")
+# Names the gazetteer lacks ("Revesz said", "said Sen. Marta Quillfeather (D-Ore.)") and capitalized
+# plural subjects ("Critics say"): a run of capitalized words, an optional title before it and a party
+# label after it. A hyphen glued to either end makes it a modifier ("Kremlin-backed"), not a name.
+_TITLE_ABBREVIATIONS = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Del|Amb|Sec|Atty|Supt)\."
+_NAME_WORD = r"[A-Z][\w’']*(?:\.(?=[ \xa0][A-Z]))?(?:-[A-Z][\w’']*)*"
+_NAME_RE = re.compile(
+    rf"(?<![\w’'-])(?:{_TITLE_ABBREVIATIONS}[ \xa0]+)?{_NAME_WORD}"
+    rf"(?:[ \xa0]+(?:{_NAME_WORD}|[A-Z]\.|(?:de|da|van|von|del|der|al|bin|la|le|{_PERSON_HEADS}|co-[a-z]+)"
+    r"(?=[ \xa0][A-Z])))*"
+    r"(?![\w’'-])"
+    r"(?:[ \xa0]+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?")
+_ROLE_WORD_RE = re.compile(rf"\s+(?:{_PERSON_HEADS}|co-[a-z]+)\s+(?=[A-Z])")
+# After the cue: a determiner and up to ten words, to the clause's end or a relative pronoun.
+_BARE_OBJECT_RE = re.compile(
+    r"(?:one|a|an|another|two|three|several|some|many|most|the|his|her|their|its)\s+[\w’'$%-]+(?:\s+[\w’'$%-]+(?:\.\w+)*){0,9}?"
+    r"(?=\s+(?:who|which|whose|speaking|asking|adding|citing)\b|\s*[,;.:!?—(]|\s*$)")
+_SOURCE_PHRASE_RE = re.compile(r"\s+(?P<np>[\w’'$%(][^,;:“”\"—]{0,100}?)(?=\s*(?:[,;:—]|[.!?]?\s*$))")
+# A noun phrase subject nobody names: up to eight words, after an optional conjunction or adverb.
+_BARE_SUBJECT_RE = re.compile(
+    r"\s*(?:(?:and|but|so|yet|or|And|But|So|Yet|Or|Meanwhile|Now|Still|Instead|Also)\s+)?"
+    r"(?P<np>[\w$%][\w’'$%.-]*(?:\s+[\w’'$%.-]+){0,7}?)\s*(?:\b(?:also|now|then|still|often|always|have|has|had|"
+    r"previously|recently|repeatedly|already|[a-z]+ly)\s+)*")
+_DETERMINERS = frozenset(
+    "the a an one some many most several few other another all both each no two three four five his her their "
+    "its our my your this that these those any more less half nearly almost about".split())
+# Words that make a stretch a clause or a modifier rather than a subject noun phrase.
+_NOT_IN_SUBJECT = frozenset(
+    "is are was were be been being will would can could should may might must do does did not that which who "
+    "whom whose when while if because as to what how why where he she they it we i you him them us me "
+    "said says say told asked than has have had".split())
+# Words that open an adverbial phrase or a clause, never a subject ("After the vote, …").
+_NOT_A_SUBJECT_START = frozenset(
+    "after before since on in at by for from with without of to if when while as because though although until "
+    "unless during amid despite like unlike".split())
+_PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
+_PREPOSITION_BEFORE_RE = re.compile(
+    r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
+    r"towards|outside|inside|between|among|via|per)\s+(?:[A-Z][\w’'-]*,?\s+(?:and|or)\s+)?$")
+# A demonym before a noun modifies it ("Russian demands", "Ukrainian officials"); it speaks for nobody.
+_DEMONYM_RE = re.compile(r"[A-Z][a-z]+(?:ian|ean|ese|ish)(?=\s+[a-z])")
+# Capitalized words that open a sentence or a clause without being anyone.
+_NOT_A_NAME = frozenset(
+    "the a an and but or so yet if when while as after before since though although because this that these "
+    "those there here then now still also instead meanwhile however in on at by for from with without of to "
+    "it its he she they we i you his her their our my your who what which where why how not no yes "
+    "today yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday last next earlier later "
+    "asked speaking writing according said says told added".split())
 # Time and channel phrases that may sit between a speaker, its cue and the content. The
 # alternatives are tried in order inside atomic groups, so longer phrases come first.
 _ADVERBIAL = (
     r"(?:(?:late|early)\s+(?:on\s+)?)?(?:on|this|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
     r"Sunday|morning|afternoon|evening|night|week|weekend)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![’'])(?:\s+(?:morning|afternoon|evening|night))?"
     r"|on\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
     r"|(?:earlier|later)\s+(?:in\s+the\s+day|that\s+day|on\s+\w+day|this\s+week|in\s+the\s+week)"
     r"|(?:in|at|during|after|following|before|on|via|through|over)\s+(?:a|an|the|his|her|their|its)\s+"
@@ -125,7 +187,7 @@ _ADVERBIAL = (
 _LISTENER = (
     r"reporters|journalists|the\s+press|lawmakers|parliament|Congress|senators|"
     r"(?:a|the)\s+(?:[\w\-]+\s+)?(?:news\s+conference|press\s+conference|conference|briefing|meeting|"
-    r"gathering|audience|forum|summit)|(?:state\s+)?television|him|her|them|us|me|"
+    r"gathering|audience|forum|summit|panel|committee|crowd|rally|hearing|radio\s+audience)|(?:state\s+)?television|him|her|them|us|me|"
     r"(?:his|her|their|its)\s+(?:[\w\-]+\s+)?(?:counterpart|counterparts|allies|audience|colleagues|"
     r"hosts|guests|supporters|compatriots)"
 )
@@ -142,7 +204,7 @@ _GAP_RE = re.compile(rf"^(?>\s|,|(?:the\s+)?{_MASK}|(?:{_LISTENER})(?![\w])|(?:{
 _TAIL_RE = re.compile(
     rf"(?>\s|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))*+"
     r"(?:,\s*(?:a|an|the|who|whose|which|his|her|its|speaking|adding|citing|in|at|and|but|while|as|"
-    r"although|though)\b.*)?",
+    r"although|though)\b.*|(?<=\s)(?:who|whose|which)\b.*)?",
     re.DOTALL,
 )
 _COORDINATION_BEFORE_RE = re.compile(
@@ -156,9 +218,11 @@ _POSSESSIVE_AFTER_RE = re.compile(r"['’]s\b")
 _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|afterwards)\s+)?$")
 # Between a sentence's subject and its cue: appositives and relative or participial clauses, each
 # closed by a comma ("Michael Carpenter, the ambassador to the OSCE, who spoke after …, said").
+_APPOSITIVE_PIECE = (
+    r"(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
+    r"before|in|at|on|during)\b|\x00|\d{1,3}\b|[RDI]-[A-Z])[^,;“”\"]{0,200}")
 _APPOSITIVE_CHAIN_RE = re.compile(
-    r"(?:\s*,\s*(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
-    r"before|in|at|on|during)\b|\x00)[^,;“”\"]{1,200}){1,3},\s*"
+    rf"\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
     r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
 )
 _FOLLOW_GAP_RE = re.compile(
@@ -168,16 +232,23 @@ _SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
 _SKIP_OBJECT_RE = re.compile(
     rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
 _BETWEEN_RE = re.compile(
-    r"^(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
+    r"^(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
     rf"(?>(?:{_ADVERBIAL}|has|have|had|previously|reportedly|would|will|did|does|do|not|never|already|"
     r"still|recently|himself|herself|itself|themselves|"
     r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
 )
+# Cues that attribute only a quote beside them ("she continued, “…”"): elsewhere they are no speech.
+_QUOTE_ONLY_CUES = frozenset({"continue", "shout", "chant", "exclaim", "quip", "joke"})
 # Cues whose object is a listener or target rather than the content: "told reporters", "warned Putin".
 _OBJECT_CUES = frozenset({"tell", "warn", "assure", "urge", "accuse", "ask", "caution", "remind", "threaten"})
 # Cues that take a noun phrase as content: "rejected the proposal", "vowed to respond".
 _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", "pledge", "promise",
-                      "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress"})
+                      "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
+                      "want", "plan", "hope", "intend", "seek", "criticize", "praise", "endorse", "support",
+                      "oppose", "defend", "propose", "question", "mention", "express",
+                      "seem"})
+# A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
+_PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
 _TO_CUES = frozenset({"tell", "ask", "urge", "press", "call on", "warn", "caution"})
 _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+(?:not\s+)?[a-z]+")
@@ -247,7 +318,9 @@ class _ClaimFinder:
         self.index = SentenceIndex(sentences)
         self.findings = findings
         self.gazetteer = gazetteer
-        self.quotes = [_Quote(m.start(), m.end()) for m in _QUOTE_RE.finditer(text)]
+        self.quotes = [_Quote(m.start(), m.end(), 1 if m.group()[0] in "“\"" else 2)
+                       for m in _QUOTE_RE.finditer(text)]
+        self._quote_opens = [q.open for q in self.quotes]  # quotes never overlap: bisect finds the one
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
         self.used_cues: set[int] = set()
@@ -315,7 +388,7 @@ class _ClaimFinder:
     def _parenthetical(self, cue: re.Match, sentence: Sentence) -> None:
         """'Moscow, he said, had declined to commit': the attribution inside the claim."""
         verb = self._cue(cue)
-        if verb.lemma == "according to" or cue.group().lower().endswith("ing"):
+        if verb.lemma in ("according to", *_QUOTE_ONLY_CUES) or cue.group().lower().endswith("ing"):
             return
         after = re.match(r"\s*,\s*", self.text[cue.end():sentence.end])
         speaker = self._speaker_before(cue.start(), sentence.start)
@@ -362,7 +435,7 @@ class _ClaimFinder:
             if id(quote) in self.used_quotes:
                 continue
             sentence = self.index.at(quote.open)
-            opens_sentence = sentence is not None and not self.text[sentence.start:quote.open].strip(" ([—–-")
+            opens_sentence = sentence is not None and self._opens_sentence(sentence, quote.open)
             attribution = self._attribution_after(quote) if opens_sentence else None
             attribution = attribution or self._attribution_before(quote, sentence)
             if attribution is None:
@@ -388,10 +461,12 @@ class _ClaimFinder:
 
     def _according_to(self, cue: re.Match, sentence: Sentence) -> None:
         """Pass 2: 'according to X, …' and '…, according to X.'"""
-        speaker = self._speaker_after(cue.end(), sentence.end)
+        speaker = self._speaker_after(cue.end(), sentence.end) or self._source_phrase(cue.end(), sentence.end)
         if speaker is None:
             return
         self.used_cues.add(cue.start())
+        if self._relayed(sentence.start, cue.start(), speaker):
+            return
         before = self.text[sentence.start:cue.start()]
         if before.strip(" ,"):
             content = (sentence.start, sentence.start + len(before.rstrip(" ,")))
@@ -411,6 +486,23 @@ class _ClaimFinder:
             self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
             self._add_reported(speaker, None, self._cue(cue), content, sentence, None)
+
+    def _source_phrase(self, position: int, limit: int) -> _Speaker | None:
+        """Whatever phrase follows 'according to', to its comma: 'recent data from comScore', 'him'."""
+        phrase = _SOURCE_PHRASE_RE.match(self.text, position, limit)
+        if phrase is None:
+            return None
+        return _Speaker(phrase.start("np"), phrase.end("np"), None, phrase.group("np"), "bare")
+
+    def _relayed(self, start: int, end: int, via: _Speaker) -> bool:
+        """'“…,” he said, according to Tass': the claims already found before the cue came through
+        the agency; whether there were any."""
+        relayed = [key for key, claim in self.claims.items() if start <= claim.start_char and claim.end_char <= end]
+        for key in relayed:
+            claim = self.claims[key]
+            if claim.via_actor_id is None and via.actor_id != claim.speaker_actor_id:
+                self.claims[key] = dataclasses.replace(claim, via_actor_id=via.actor_id, via_surface=via.surface)
+        return bool(relayed)
 
     def _quoted_as_saying(self, sentence: Sentence) -> None:
         """Pass 2b: 'Tass quoted Mr. Peskov as saying (that) …' -> Peskov, via Tass."""
@@ -434,7 +526,10 @@ class _ClaimFinder:
     def _reported(self, cue: re.Match, sentence: Sentence, post_positioned: bool) -> None:
         """Pass 3: reported speech around one cue; content after it, or before it ('…, X said')."""
         verb = self._cue(cue)
-        if cue.group().lower().endswith("ing") and verb.lemma != "say":
+        if verb.lemma in _QUOTE_ONLY_CUES:
+            return
+        participle = cue.group().lower().endswith("ing")
+        if participle and (verb.lemma != "say" or self._ends_with_comma(sentence.start, cue.start())):
             self._participle(cue, sentence, verb, post_positioned)
             return
         if _NEGATED_CUE_RE.search(self.text, max(sentence.start, cue.start() - 20), cue.start()):
@@ -452,6 +547,11 @@ class _ClaimFinder:
                 content = self._content_before(cue.start(), sentence.start)
         if speaker is None or content is None:
             return
+        if _ANONYMITY_RE.match(self.text, cue.end()):
+            return  # "a diplomat, who asked not to be named, said": a condition of speaking, not a claim
+        if speaker.surface == "who":  # "X, who said she would not run, tweeted …": the clause ends at its comma
+            comma = self.text.find(",", content[0], content[1])
+            content = (content[0], comma) if comma > content[0] else content
         self.used_cues.add(cue.start())
         self.sentence_speakers.setdefault(sentence.start, speaker)
         inner = self._inner_attribution(*content)
@@ -471,20 +571,48 @@ class _ClaimFinder:
         if earlier:
             last = max(earlier, key=lambda c: c.start_char)
             speaker = _Speaker(cue.start(), cue.start(), last.speaker_actor_id, last.speaker_surface or "", "resolved")
-        else:
+        else:  # "Mrs. Warren praised the plan, saying …": the sentence's subject
             speaker = self._speaker_before(cue.start(), sentence.start)
+            said = [c for c in self._cues_in(sentence) if c.end() <= cue.start()
+                    and re.fullmatch(r"\s*,\s*", self.text[c.end():cue.start()])]
+            if speaker is None and not said:  # "…, Downing Street said, adding": not the subject's
+                speaker = self._sentence_subject(sentence)
         content = self._content_after(cue.end(), sentence.end, verb) if speaker is not None else None
         if content is None:
             return
         self.used_cues.add(cue.start())
         self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
 
+    def _sentence_subject(self, sentence: Sentence) -> _Speaker | None:
+        """The candidate that opens a sentence (after 'The' or an opening phrase), resolved."""
+        for speaker in reversed(self._speakers_ending_in(sentence.start, sentence.end)):
+            if speaker.kind in ("document", "relative") or self._in_quote(speaker.start):
+                continue
+            lead = self.text[sentence.start:speaker.start]
+            if _SUBJECT_LEAD_RE.fullmatch(lead) and not _POSSESSIVE_AFTER_RE.match(self.text, speaker.end):
+                return self._resolve(speaker)
+            if speaker.start > sentence.start + 60:
+                break
+        return None
+
     # --- attribution helpers ---
+
+    def _opens_sentence(self, sentence: Sentence, position: int) -> bool:
+        """Whether only brackets or dashes, or a finished sentence the splitter kept ('… out. ''…'),
+        come before position in its sentence."""
+        before = self.text[sentence.start:position]
+        return not before.strip(" ([—–-") or bool(re.search(r"[.!?][”\"']*\s+$", before))
 
     def _attribution_after(self, quote: _Quote) -> tuple[_Speaker, CueVerb, int, int] | None:
         """'“…,” Mr. Putin said' or '“…,” said Mr. Putin': speaker, cue, cue offset, end offset."""
         sentence = self.index.at(max(quote.close - 1, 0))
-        limit = min(sentence.end if sentence else len(self.text), quote.close + 200)
+        end = sentence.end if sentence else len(self.text)
+        asks = self.text[quote.inner[1] - 1:quote.inner[1]] in ("?", "!")
+        if sentence is not None and asks and end <= quote.close + 1 and sentence.index + 1 < len(self.sentences):
+            following = self.sentences[sentence.index + 1]  # '“… no?” Freddy Ortega said.' split after the ?
+            if not self.text[quote.close:following.start].strip():
+                end = following.end
+        limit = min(end, quote.close + 200)
         lead = re.match(r"\s*,?\s*", self.text[quote.close:limit])
         at = quote.close + lead.end()
         for cue in self.cues:
@@ -499,11 +627,26 @@ class _ClaimFinder:
                     return speaker, verb, cue.start(), speaker.end
                 return None
             speaker = self._speaker_before(cue.start(), at)
+            if speaker is not None and not (self._starts_at(speaker, at)
+                                            or _ROLE_APPOSITIVE_RE.fullmatch(self.text, at, speaker.start)):
+                speaker = self._bare_subject(cue.start(), at)  # "a narrator in the Clinton ad asks"
             if speaker is not None and (self._starts_at(speaker, at)
                                         or _ROLE_APPOSITIVE_RE.fullmatch(self.text, at, speaker.start)):
                 return speaker, verb, cue.start(), cue.end()
             return None
-        return None
+        return self._dash_attribution(quote, at, limit)
+
+    def _dash_attribution(self, quote: _Quote, at: int, limit: int) -> tuple[_Speaker, CueVerb, int, int] | None:
+        """'“…” ― Dana Quill': a quote signed with a dash and a name, as readers' letters are."""
+        dash = re.match(r"[―—–]\s*", self.text[at:limit])
+        if dash is None:
+            return None
+        start = at + dash.end()
+        speaker = next((s for s in self._speakers_ending_in(start, limit) if s.start == start
+                        and s.kind in ("mention", "name")), None)
+        if speaker is None or self.text[speaker.end:limit].strip(" .\xa0"):
+            return None
+        return speaker, self.gazetteer.cues["said"], at, speaker.end
 
     def _attribution_before(self, quote: _Quote, sentence: Sentence | None) -> tuple | None:
         """'Mr. Biden said: “…”' or 'Mr. Lavrov told reporters, “…”' within the quote's sentence."""
@@ -516,7 +659,12 @@ class _ClaimFinder:
         for cue in reversed(self.cues):
             if not sentence.start <= cue.start() < pre_end or cue.start() in self.used_cues:
                 continue
-            gap = self.masked[cue.end():sentence.start + len(stripped) - 1]
+            mark = sentence.start + len(stripped) - 1
+            opening = not self.text[sentence.start:cue.start()].strip()
+            inverted = self._speaker_after(cue.end(), mark) if opening else None  # 'Said Ellis: “…”'
+            if inverted is not None and not self.text[inverted.end:mark].strip():
+                return inverted, self._cue(cue), cue.start(), quote.close
+            gap = self.masked[cue.end():mark]
             if not _GAP_RE.match(gap):
                 return None
             speaker = self._speaker_before(cue.start(), sentence.start)
@@ -543,8 +691,8 @@ class _ClaimFinder:
             if not at < cue.start() < end or cue.start() in self.used_cues:
                 continue
             speaker = self._speaker_before(cue.start(), at)
-            if speaker is None or not self._starts_at(speaker, at):
-                return None
+            if speaker is None or not self._starts_at(speaker, at) or speaker.kind == "bare":
+                return None  # a bare noun phrase inside reported content is part of what was said
             verb = self._cue(cue)
             content = self._content_after(cue.end(), end, verb)
             if content is None or _NEGATION_RE.search(self.text, speaker.end, cue.start()):
@@ -588,7 +736,36 @@ class _ClaimFinder:
             if earlier is not None and earlier.end < cue_start:
                 return earlier
             return subject
-        return None
+        return self._bare_subject(cue_start, floor)
+
+    def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
+        """A short noun phrase right before the cue, opening its clause, that no candidate covers
+        ("the organizer told them", "Some 56 percent of voters polled said", "tech executives say")."""
+        if self.sentences and self.sentences[0].start <= cue_start < self.sentences[0].end \
+                and self.text.startswith("\n\n", self.sentences[0].end):
+            return None  # a headline drops its articles and verbs ("Blinken calls Russian demands …")
+        region = self.text[floor:cue_start]
+        boundary = max(region.rfind(","), region.rfind(";"), region.rfind(":"), region.rfind("—"))
+        start = floor + boundary + 1 if boundary >= 0 else floor
+        phrase = _BARE_SUBJECT_RE.fullmatch(self.text, start, cue_start)
+        if phrase is None:
+            return None
+        words = phrase.group("np").split()
+        last = words[-1].lower().strip("’'")
+        if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly") \
+                or words[0].lower() in _NOT_A_SUBJECT_START:
+            return None
+        start, end = phrase.start("np"), phrase.end("np")
+        if _PLACE_HEAD_RE.search(self.text, start, end):
+            return None
+        inside = [m for m in self.findings.mentions if start <= m.start_char and m.end_char <= end]
+        if inside:  # "G7 foreign ministers meeting in Liverpool": the named group; "Mr. X's chief of
+            head = inside[0]  # staff" is a role of X for the actor rules to resolve, not a bare subject
+            if self._starts_at(_Speaker(head.start_char, head.end_char, None, ""), start) \
+                    and not _POSSESSIVE_AFTER_RE.match(self.text, head.end_char):
+                return _Speaker(head.start_char, head.end_char, head.actor_id, head.surface)
+            return None
+        return _Speaker(start, end, None, phrase.group("np"), "bare")
 
     def _holder_of(self, speaker: _Speaker, floor: int) -> _Speaker | None:
         """The person before 'of <speaker>' ('President Emmanuel Macron of France said'), if any."""
@@ -619,7 +796,22 @@ class _ClaimFinder:
         if lead:
             starts.add(lead.end())
         candidates = [s for s in self._speakers_ending_in(at, limit) if s.start in starts and s.end <= limit]
-        return max(candidates, key=lambda s: s.end - s.start) if candidates else None
+        if not candidates:
+            return self._bare_object(at, limit)
+        found = max(candidates, key=lambda s: s.end - s.start)
+        role = _ROLE_WORD_RE.match(self.text, found.end, limit)  # "Ohio State University professor Dana Quill"
+        if role:
+            person = [s for s in self._speakers_ending_in(role.end(), limit) if s.start == role.end()]
+            if person:
+                return max(person, key=lambda s: s.end - s.start)
+        return found
+
+    def _bare_object(self, at: int, limit: int) -> _Speaker | None:
+        """An unnamed phrase after the cue: 'said one longtime farmer familiar with the budget'."""
+        phrase = _BARE_OBJECT_RE.match(self.text, at, limit)
+        if phrase is None or any(w.lower() in _NOT_IN_SUBJECT - {"to"} for w in phrase.group().split()):
+            return None
+        return _Speaker(phrase.start(), phrase.end(), None, phrase.group(), "bare")
 
     def _content_after(self, position: int, end: int, verb: CueVerb) -> tuple[int, int] | None:
         """The reported content after a cue: after 'that', or after objects and time phrases."""
@@ -690,7 +882,8 @@ class _ClaimFinder:
             return None  # "a step that officials said could be used …": the subject is outside the clause
         if verb.lemma in _THAT_CUES and not that:
             return None
-        if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)):
+        if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)) \
+                and not _PRESENT_CLAUSE_RE.match(content):
             return None
         if verb.lemma not in _NP_CUES and not that and _word_count(content) < 3:
             return None
@@ -699,7 +892,7 @@ class _ClaimFinder:
     def _content_before(self, speaker_start: int, floor: int) -> tuple[int, int] | None:
         """The content before '…, X said': from the sentence start to the comma."""
         before = self.text[floor:speaker_start]
-        match = re.search(r"(?:,\s*[”\"]?|,?[”\"]\s*,?)\s*(?:[Tt]he\s+)?$", before)
+        match = re.search(r"(?:,\s*(?:[”\"]|'')?|,?(?:[”\"]|'')\s*,?)\s*(?:[Tt]he\s+)?(?:[a-z][\w-]*\s+)?$", before)
         if not match:
             return None
         content_end = floor + match.start()
@@ -736,7 +929,7 @@ class _ClaimFinder:
 
     def _ends_with_comma(self, floor: int, position: int) -> bool:
         """Whether the text before position ends with a comma (optionally inside a closing quote)."""
-        return self.text[floor:position].rstrip().endswith((",", ",”", ",\""))  # a '”,' ends in ',' too
+        return self.text[floor:position].rstrip().endswith((",", ",”", ",\"", ",''"))  # a '”,' ends in ',' too
 
     # --- building claims ---
 
@@ -846,7 +1039,10 @@ class _ClaimFinder:
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "office"))
         for match in _DOCUMENT_RE.finditer(self.text):
             speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "document"))
+        for match in _RELATIVE_RE.finditer(self.text):  # "Ruth Okafor, who said …,": the name before
+            speakers.append(_Speaker(match.start(), match.end(), None, match.group(), "relative"))
         speakers.extend(self._nominal_candidates())
+        speakers.extend(self._name_candidates(speakers))
         return sorted(speakers, key=lambda s: (-s.end, -(s.end - s.start)))
 
     def _nominal_candidates(self) -> list[_Speaker]:
@@ -862,6 +1058,31 @@ class _ClaimFinder:
             out.append(_Speaker(match.start(), match.end(), None, match.group(), "nominal"))
         return out
 
+    def _name_candidates(self, found: list[_Speaker]) -> list[_Speaker]:
+        """Capitalized names no other candidate covers, with leading function words dropped ("But
+        Durbin" -> "Durbin"); their actor is unknown."""
+        covered = bytearray(len(self.text))
+        for speaker in found:
+            covered[speaker.start:speaker.end] = b"\x01" * (speaker.end - speaker.start)
+        out = []
+        for match in _NAME_RE.finditer(self.text):
+            start, end = match.start(), match.end()
+            for word in re.finditer(r"\S+", match.group()):
+                if word.group().lower().rstrip(".") not in _NOT_A_NAME:
+                    start = match.start() + word.start()
+                    break
+            else:
+                continue
+            if _PLACE_HEAD_RE.search(self.text, start, end):
+                continue  # "Downing Street said": an institution by its address, the actor rules' to find
+            if _DEMONYM_RE.match(self.text, start) and _DEMONYM_RE.match(self.text, start).end() == end:
+                continue
+            if _PREPOSITION_BEFORE_RE.search(self.text, max(0, start - 40), start):
+                continue  # "ministers meeting in Liverpool warned": the object of a preposition
+            if start < end and not any(covered[start:end]) and not self._in_quote(start):
+                out.append(_Speaker(start, end, None, self.text[start:end], "name"))
+        return out
+
     def _beside_name(self, covered: bytearray, start: int, end: int) -> bool:
         """Whether a nominal is an appositive of a name ("Jake Sullivan, the adviser," / "the Polish
         president, Andrzej Duda,"): the name is the speaker then."""
@@ -872,7 +1093,9 @@ class _ClaimFinder:
 
     def _resolve(self, speaker: _Speaker) -> _Speaker:
         """A pronoun or document speaker with its actor filled in (unchanged when it is a mention)."""
-        if speaker.kind in ("pronoun", "office"):
+        if speaker.kind == "pronoun" and speaker.surface.lower() in _UNRESOLVED_PRONOUNS:
+            actor_id = None
+        elif speaker.kind in ("pronoun", "office"):
             gender = {"he": "m", "she": "f", "his": "m", "her": "f"}.get(speaker.surface.split()[0].lower())
             actor_id = self._antecedent(speaker.start, gender)
         elif speaker.kind == "nominal":
@@ -880,6 +1103,10 @@ class _ClaimFinder:
             definite = bool(match) and match.group("det").lower() in ("the", "this", "that")
             person = bool(match) and _PERSON_HEAD_RE.fullmatch(match.group("head"))
             actor_id = self._nominal_antecedent(speaker.start) if definite and person else None
+        elif speaker.kind == "relative":
+            comma = self.text.rfind(",", 0, speaker.start)
+            head = next((s for s in self._speakers_ending_in(comma - 1, comma) if s.kind == "mention"), None)
+            actor_id = head.actor_id if head else None
         elif speaker.kind == "document":  # "the statement said": whoever issued the last one quoted
             earlier = [c for c in self.claims.values() if c.end_char <= speaker.start]
             last = max(earlier, key=lambda c: c.end_char) if earlier else None
@@ -891,13 +1118,17 @@ class _ClaimFinder:
     def _antecedent(self, position: int, gender: str | None) -> str | None:
         """Who 'he'/'she'/'they' at position is: the speaker of the latest attribution in the last
         three sentences, else the first person of the previous sentence, else the last person
-        mentioned; each only when its known gender does not contradict."""
+        mentioned; each only when its known gender does not contradict. A person who is the subject of
+        a sentence after that attribution is nearer ("Lavrov arrived. “…,” he told Tass"), and wins."""
         here = self.index.at(position)
         floor = self.sentences[max(0, here.index - 2)].start if here else 0
         for cue in reversed(self.cues):
             if cue.end() > position or cue.start() < floor:
                 continue
             sentence = self.index.at(cue.start())
+            nearer = self._subject_between(sentence.index, here, gender) if here else None
+            if nearer is not None:
+                return nearer
             if self._cue(cue).lemma == "according to":
                 found = self._speaker_after(cue.end(), sentence.end)
             else:
@@ -910,6 +1141,19 @@ class _ClaimFinder:
                 if previous.start <= mention.start_char < previous.end and self._fits(mention.actor_id, gender):
                     return mention.actor_id
         return self._last_person(position, exclude=None, gender=gender)
+
+    def _subject_between(self, after: int, here: Sentence, gender: str | None) -> str | None:
+        """The nearest person of the gender who opens a sentence between sentence `after` and here."""
+        for index in range(here.index - 1, after, -1):  # the pronoun's own sentence holds its content
+            sentence = self.sentences[index]
+            for mention in self.findings.mentions:
+                if not sentence.start <= mention.start_char < sentence.end:
+                    continue
+                lead = self.text[sentence.start:mention.start_char]
+                if _SUBJECT_LEAD_RE.fullmatch(lead) and self._fits(mention.actor_id, gender):
+                    return mention.actor_id
+                break  # only the sentence's first mention can be its subject
+        return None
 
     def _nominal_antecedent(self, position: int) -> str | None:
         """Who 'the governor' at position is: the named person who spoke last within the previous two
@@ -967,7 +1211,8 @@ class _ClaimFinder:
 
     def _in_quote(self, offset: int) -> bool:
         """Whether offset lies inside a quote."""
-        return any(q.open < offset < q.close for q in self.quotes)
+        at = bisect.bisect_left(self._quote_opens, offset) - 1
+        return at >= 0 and offset < self.quotes[at].close
 
     def _inner(self, quote: _Quote) -> str:
         """The quoted text."""
