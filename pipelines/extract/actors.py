@@ -62,9 +62,10 @@ _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
 # --- vocabulary (seeds/actor_words.csv) -----------------------------------------------------------
 
 _CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*+"  # possessive: only a space or a non-word follows it
-_WORD_LISTS = ("title", "honorific_gender", "first_name", "role_noun", "role_before_name", "not_name",
-               "org_head", "institution_end", "generic_org_word", "anon_modifier", "anon_head",
-               "anon_knowing_head", "anon_knowing_link", "anon_singular", "group_noun")
+_WORD_LISTS = ("title", "honorific_gender", "first_name", "role_noun", "role_before_name", "appositive_noun",
+               "apposition_role", "host_noun", "host_lead", "not_name", "org_head", "institution_end",
+               "generic_org_word", "anon_modifier", "anon_head", "anon_knowing_head", "anon_knowing_link",
+               "anon_singular", "group_noun")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,10 @@ class Vocabulary:
     generic_org_words: frozenset[str]  # institution words that name no one institution alone
     anon_singular: dict[str, str]  # plural source noun -> singular
     group_noun_kinds: dict[str, str]  # group noun as written -> the kind in actors.csv, where it differs
+    apposition_roles: dict[str, str]  # noun of an appositive -> the role it gives ("a senator from Ohio")
     role_nouns: str = field(repr=False)  # alternation of lowercase job nouns: appositives, "analyst Jane Doe"
+    appositive_nouns: str = field(repr=False)  # job nouns trusted in an appositive only ("Sam Poe, the host")
+    host_re: re.Pattern = field(repr=False)  # "Fox News host Sam Poe", "the show's co-host Jane Roe"
     title_before_re: re.Pattern = field(repr=False)
     title_name_re: re.Pattern = field(repr=False)
     role_before_re: re.Pattern = field(repr=False)
@@ -112,7 +116,13 @@ def load_vocabulary(path: Path) -> Vocabulary:
         generic_org_words=frozenset(words["generic_org_word"]),
         anon_singular=dict(lists["anon_singular"]),
         group_noun_kinds={w: v for w, v in lists["group_noun"] if v},
+        apposition_roles=dict(lists["apposition_role"]) | dict(lists["host_noun"]),
         role_nouns=_alternation(words["role_noun"]),
+        appositive_nouns=_alternation(words["appositive_noun"]),
+        # a host after a capitalized word, a show word or a possessive, never the verb ("will host Camp David")
+        host_re=re.compile(
+            rf"(?:\b[{_UP}][\w.&’'\-]*|\b(?:{_alternation(words['host_lead'])})|['’]s)\s+"
+            rf"(?P<role>{_alternation(words['host_noun'])})\s+(?P<name>{_NAME_SEQ})"),
         title_before_re=re.compile(rf"(?<![\w.])(?P<title>{title_alt})\s+$"),
         title_name_re=re.compile(
             rf"(?<![\w.])(?P<title>{title_alt})\s+(?P<name>(?:{_NAME_WORD}|{_INITIAL})"
@@ -284,6 +294,17 @@ class ActorFindings:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A discovered person's name, with the title before it and the role a host title or appositive gives."""
+
+    start: int
+    end: int
+    name: str
+    lead: int | None = None  # start of a title word that belongs to the mention ("host Sam Poe")
+    role: str | None = None
+
+
+@dataclass(frozen=True)
 class _Span:
     """A mention under construction: offsets and the actor."""
 
@@ -349,17 +370,20 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None,
     for seed in (path, cue_path, roles_path, words_path):
         digest.update(Path(seed).read_bytes() if seed is not None else b"")
     return Gazetteer(actors, forms, {a: tuple(f) for a, f in forms_by_actor.items()}, surnames, cues,
-                     form_re, cue_re, *_cue_patterns(cue_re.pattern, vocabulary.role_nouns), kinds=kinds,
-                     roles=roles, country_ids=country_ids, fingerprint=digest.hexdigest()[:8],
+                     form_re, cue_re, *_cue_patterns(cue_re.pattern, vocabulary.role_nouns,
+                                                              vocabulary.appositive_nouns),
+                     kinds=kinds, roles=roles, country_ids=country_ids, fingerprint=digest.hexdigest()[:8],
                      vocabulary=vocabulary)
 
 
-def _cue_patterns(cue: str, role_nouns: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
+def _cue_patterns(cue: str, role_nouns: str, appositive_nouns: str
+                  ) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
     """Patterns that depend on the cue verbs: name discovery and anonymous-source roles."""
     # a name does not start inside a hyphenated word: without the guard a long "Alpha-Beta-…" run is
     # read again from every hyphen
     discovery = (
-        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{role_nouns})s?\b",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?"
+        rf"\b(?P<role>{role_nouns}|{appositive_nouns})s?\b",
         rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
         rf"(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
@@ -559,7 +583,8 @@ def _discovery_pass(article: _Article) -> None:
     """Pass 2: people discovered from their grammar (not in a title-case headline, where every word is
     capitalized)."""
     gazetteer, words = article.gazetteer, article.words
-    for start, end, name in _discovery_candidates(article.text, gazetteer):
+    for candidate in _discovery_candidates(article.text, gazetteer):
+        start, end, name = candidate.start, candidate.end, candidate.name
         if start < article.title_case_end or article.taken(start, end):
             continue
         if words.institution_end_re.search(name):
@@ -568,6 +593,10 @@ def _discovery_pass(article: _Article) -> None:
         actor = gazetteer.actors.get(actor_id) if actor_id else None
         actor = actor or article.discovered.get(actor_id or "") or _discover_person(name, article.discovered,
                                                                                      gazetteer)
+        if candidate.lead is not None and not article.taken(candidate.lead, start):
+            start = candidate.lead
+        if candidate.role:
+            article.roles.append((start, candidate.role, actor.actor_id))
         title = article.title_before(start)
         if title and not article.taken(title.start(), start):
             start = title.start()
@@ -589,8 +618,10 @@ def _title_pass(article: _Article) -> None:
             kept = [w for w in name.split() if w not in words.not_name]
             if not kept:
                 continue
-            if len(kept) == 1 and title not in words.genders and words.titles[title] in ("president", "general"):
-                continue  # "General Assembly", "President Day": one unknown word after these is rarely a name
+            if len(kept) == 1 and title not in words.genders and (
+                    words.titles[title] in ("president", "general") or title == "Speaker"
+                    or kept[0] in words.generic_org_words):
+                continue  # "General Assembly", "Speaker Series", "Representative Office": rarely a name
             actor_id = _discover_person(" ".join(kept), article.discovered, gazetteer).actor_id
         article.note_title(title, actor_id, match.start())
         article.add(match.start(), match.end(), gazetteer.actors.get(actor_id) or article.discovered[actor_id])
@@ -737,11 +768,13 @@ def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazette
     return discovered.setdefault(actor_id, Actor(actor_id, name, "person", None, True))
 
 
-def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, str]]:
-    """Spans of unknown person names introduced by an appositive, a role noun or a speech cue."""
-    found: list[tuple[int, int, str]] = []
-    not_name = gazetteer.vocabulary.not_name
-    for pattern in gazetteer.discovery_res:
+def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
+    """Unknown person names introduced by a host title, an appositive, a role noun or a speech cue, with
+    the role a host title or an appositive gives (hosts first: a cue would take the name without it)."""
+    found: list[_Candidate] = []
+    vocabulary = gazetteer.vocabulary
+    not_name = vocabulary.not_name
+    for pattern in (vocabulary.host_re, *gazetteer.discovery_res):
         for match in pattern.finditer(text):
             start, end = match.span("name")
             words = match.group("name").split()
@@ -752,7 +785,10 @@ def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[tuple[int, in
             real = [w for w in words if not re.fullmatch(_INITIAL, w)]
             if len(real) < 2 or any(w in not_name for w in real):
                 continue
-            found.append((start, end, _normalize_form(" ".join(words))))
+            noun = match.groupdict().get("role")
+            role = vocabulary.apposition_roles.get(noun.lower()) if noun else None
+            lead = match.start("role") if pattern is vocabulary.host_re else None
+            found.append(_Candidate(start, end, _normalize_form(" ".join(words)), lead, role))
     return found
 
 
