@@ -56,6 +56,7 @@ _LOW = "a-zß-öø-ÿ\u0100-\u017f"
 # possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
 _NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
+_INITIALS = rf"[{_UP}]\.(?:[{_UP}]\.)*+"  # "J.K." after a title
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
 
@@ -63,7 +64,7 @@ _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
 
 _CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*+"  # possessive: only a space or a non-word follows it
 _WORD_LISTS = ("title", "honorific_gender", "first_name", "role_noun", "role_before_name", "appositive_noun",
-               "apposition_role", "host_noun", "host_lead", "not_name", "org_head", "institution_end",
+               "apposition_role", "plural_title", "host_noun", "host_lead", "not_name", "org_head", "institution_end",
                "generic_org_word", "anon_modifier", "anon_head", "anon_knowing_head", "anon_knowing_link",
                "anon_singular", "group_noun")
 
@@ -79,6 +80,7 @@ class Vocabulary:
     generic_org_words: frozenset[str]  # institution words that name no one institution alone
     anon_singular: dict[str, str]  # plural source noun -> singular
     group_noun_kinds: dict[str, str]  # group noun as written -> the kind in actors.csv, where it differs
+    plural_titles: frozenset[str]  # titles of several people ("Sens. Jane Roe and Sam Poe")
     apposition_roles: dict[str, str]  # noun of an appositive -> the role it gives ("a senator from Ohio")
     role_nouns: str = field(repr=False)  # alternation of lowercase job nouns: appositives, "analyst Jane Doe"
     appositive_nouns: str = field(repr=False)  # job nouns trusted in an appositive only ("Sam Poe, the host")
@@ -116,6 +118,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
         generic_org_words=frozenset(words["generic_org_word"]),
         anon_singular=dict(lists["anon_singular"]),
         group_noun_kinds={w: v for w, v in lists["group_noun"] if v},
+        plural_titles=frozenset(words["plural_title"]),
         apposition_roles=dict(lists["apposition_role"]) | dict(lists["host_noun"]),
         role_nouns=_alternation(words["role_noun"]),
         appositive_nouns=_alternation(words["appositive_noun"]),
@@ -125,7 +128,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
             rf"(?P<role>{_alternation(words['host_noun'])})\s+(?P<name>{_NAME_SEQ})"),
         title_before_re=re.compile(rf"(?<![\w.])(?P<title>{title_alt})\s+$"),
         title_name_re=re.compile(
-            rf"(?<![\w.])(?P<title>{title_alt})\s+(?P<name>(?:{_NAME_WORD}|{_INITIAL})"
+            rf"(?<![\w.])(?P<title>{title_alt})\s+(?P<name>(?:{_NAME_WORD}|{_INITIALS})"
             rf"(?:\s+(?:{_NAME_WORD}|{_INITIAL})){{0,3}}){_SUFFIX}?(?![\w])"),
         role_before_re=re.compile(rf"\b(?P<role>{_alternation(words['role_before_name'], space=' ')})\s+$"),
         org_re=re.compile(
@@ -201,6 +204,12 @@ _PREVIOUS_WORD_RE = re.compile(r"(\w+)\W*$")
 _CAPITALIZED_AFTER_RE = re.compile(rf"[^\S\n]+[{_UP}]")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _POSSESSOR_RE = re.compile(r"([^'’]+)['’]s\s")
+# After a plural title's person: a party tag ("(D-Ohio)", ", Republican of Ohio,") and the next full name
+# ("Sens. Jane Roe (D-Ohio), Sam Poe (R-Texas) and Ann Lee"); "and" links the last one.
+_COORDINATED_RE = re.compile(
+    rf"(?:[^\S\n]*\([^()\n]{{1,20}}\)|,[^\S\n]+(?:Republican|Democrat|independent)[^\S\n]+of[^\S\n]+"
+    rf"{_NAME_WORD}(?:[^\S\n]+{_NAME_WORD})?(?=,))?"
+    rf"(?P<link>,?[^\S\n]+and[^\S\n]+|,[^\S\n]+)(?P<name>{_NAME_SEQ}){_SUFFIX}?(?![\w])")
 _BARE_NAME_RE = re.compile(rf"(?<![\w.\-])({_NAME_WORD})(?=['’]s\b|(?![\w\-]))")
 
 
@@ -614,6 +623,8 @@ def _title_pass(article: _Article) -> None:
         name = _normalize_form(match.group("name"))
         actor_id = (_mentioned_surname(name, article.latest_by_surname)
                     or _resolve_person(name, gazetteer, article.discovered))
+        if actor_id is None and match.start() < article.title_case_end:
+            continue  # "Speaker Just Shared This": in a title-case headline every word is capitalized
         if actor_id is None:
             kept = [w for w in name.split() if w not in words.not_name]
             if not kept:
@@ -625,6 +636,26 @@ def _title_pass(article: _Article) -> None:
             actor_id = _discover_person(" ".join(kept), article.discovered, gazetteer).actor_id
         article.note_title(title, actor_id, match.start())
         article.add(match.start(), match.end(), gazetteer.actors.get(actor_id) or article.discovered[actor_id])
+        if title in words.plural_titles:
+            _coordinated_people(article, match.end(), words.titles[title])
+
+
+def _coordinated_people(article: _Article, position: int, role: str) -> None:
+    """The people a plural title names after its first ("Sens. Jane Roe (D-Ohio) and Sam Poe"), each
+    with the title's role; the list ends at "and" or at anything but a name."""
+    gazetteer, not_name = article.gazetteer, article.words.not_name
+    while (match := _COORDINATED_RE.match(article.text, position)) is not None:
+        start, end = match.span("name")
+        name = _normalize_form(match.group("name"))
+        if any(w in not_name for w in name.split()) or article.taken(start, end):
+            return
+        actor_id = _resolve_person(name, gazetteer, article.discovered) or _discover_person(
+            name, article.discovered, gazetteer).actor_id
+        article.roles.append((start, role, actor_id))
+        article.add(start, end, gazetteer.actors.get(actor_id) or article.discovered[actor_id])
+        if "and" in match.group("link"):
+            return
+        position = match.end()
 
 
 def _organization_pass(article: _Article) -> None:

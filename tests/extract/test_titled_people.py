@@ -89,3 +89,33 @@ def test_a_later_surname_and_honorific_follow_the_titled_person(gazetteer):
 def test_capitalised_common_phrases_invent_no_one(gazetteer, sentence):
     findings = _find(gazetteer, sentence)
     assert [a for a in findings.actors.values() if a.is_discovered and a.actor_type == "person"] == []
+
+
+@pytest.mark.parametrize(("sentence", "people"), [
+    ("Sens. Jane Roe (D-Ohio) and Sam Poe (R-Texas) wrote to the White House.", ["jane-roe", "sam-poe"]),
+    ("Sens. Jane Roe (D-Ohio), Sam Poe (R-Texas) and Ann Lee (D-Vt.) wrote to the White House.",
+     ["jane-roe", "sam-poe", "ann-lee"]),
+    ("Senators Jane Q. Roe, Republican of Ohio, and Sam Poe, Democrat of Vermont, disagreed.",
+     ["jane-roe", "sam-poe"]),
+    ("Reps. Jane Roe and Sam Poe disagreed.", ["jane-roe", "sam-poe"]),
+])
+def test_a_plural_title_names_each_coordinated_person_with_its_role(gazetteer, sentence, people):
+    findings = _find(gazetteer, sentence)
+    assert [a for _, a in _people(findings)] == people
+    assert all(_role_of(findings, p) for p in people)
+
+
+def test_joined_initials_after_a_title(gazetteer):
+    findings = _find(gazetteer, "Rep. J.K. Roe (D-N.C.) called it a disgrace.")
+    assert _people(findings) == [("Rep. J.K. Roe", "jk-roe")]
+
+
+def test_a_plural_title_does_not_coordinate_a_place(gazetteer):
+    findings = _find(gazetteer, "Sens. Jane Roe and Sam Poe visited Kyiv and Warsaw Station.")
+    assert [a for _, a in _people(findings)] == ["jane-roe", "sam-poe"]
+
+
+def test_a_title_case_headline_invents_no_one_after_a_title(gazetteer):
+    text = "Speaker Just Shared This Stunning Video With Voters\n\nHouse Speaker Jane Roe posted it."
+    findings = find_actors(text, split_sentences(text), gazetteer, PUBLISHED.date())
+    assert _people(findings) == [("House Speaker Jane Roe", "jane-roe")]
