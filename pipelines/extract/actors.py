@@ -623,6 +623,9 @@ def _title_pass(article: _Article) -> None:
         name = _normalize_form(match.group("name"))
         actor_id = (_mentioned_surname(name, article.latest_by_surname)
                     or _resolve_person(name, gazetteer, article.discovered))
+        end = match.end()
+        if actor_id is None:  # "Speaker Paul Ryan Joins Growing List": the known person at its start
+            actor_id, end = _known_prefix(article, match)
         if actor_id is None and match.start() < article.title_case_end:
             continue  # "Speaker Just Shared This": in a title-case headline every word is capitalized
         if actor_id is None:
@@ -635,9 +638,21 @@ def _title_pass(article: _Article) -> None:
                 continue  # "General Assembly", "Speaker Series", "Representative Office": rarely a name
             actor_id = _discover_person(" ".join(kept), article.discovered, gazetteer).actor_id
         article.note_title(title, actor_id, match.start())
-        article.add(match.start(), match.end(), gazetteer.actors.get(actor_id) or article.discovered[actor_id])
+        article.add(match.start(), end, gazetteer.actors.get(actor_id) or article.discovered[actor_id])
         if title in words.plural_titles:
-            _coordinated_people(article, match.end(), words.titles[title])
+            _coordinated_people(article, end, words.titles[title])
+
+
+def _known_prefix(article: _Article, match: re.Match) -> tuple[str | None, int]:
+    """A known or discovered person named by the first two or three words after a title, and where that
+    name ends; (None, the match's end) when no shorter name resolves."""
+    words = list(re.finditer(r"\S+", match.group("name")))
+    for count in range(len(words) - 1, 1, -1):
+        prefix = _normalize_form(" ".join(w.group() for w in words[:count]))
+        actor_id = _resolve_person(prefix, article.gazetteer, article.discovered)
+        if actor_id is not None:
+            return actor_id, match.start("name") + words[count - 1].end()
+    return None, match.end()
 
 
 def _coordinated_people(article: _Article, position: int, role: str) -> None:

@@ -119,3 +119,10 @@ def test_a_title_case_headline_invents_no_one_after_a_title(gazetteer):
     text = "Speaker Just Shared This Stunning Video With Voters\n\nHouse Speaker Jane Roe posted it."
     findings = find_actors(text, split_sentences(text), gazetteer, PUBLISHED.date())
     assert _people(findings) == [("House Speaker Jane Roe", "jane-roe")]
+
+
+def test_a_title_takes_the_known_person_at_the_start_of_a_long_capitalised_run(gazetteer):
+    findings = _find(gazetteer, "Sam Poe, the House speaker, spoke. Aides said “Speaker Sam Poe Joins Growing "
+                                "List of Critics” was the subject line.")
+    assert [(s, a) for s, a in _people(findings) if s.startswith("Speaker")] == [("Speaker Sam Poe", "sam-poe")]
+    assert {a for _, a in _people(findings)} == {"sam-poe"}
