@@ -122,9 +122,10 @@ def load_vocabulary(path: Path) -> Vocabulary:
         apposition_roles=dict(lists["apposition_role"]) | dict(lists["host_noun"]),
         role_nouns=_alternation(words["role_noun"]),
         appositive_nouns=_alternation(words["appositive_noun"]),
-        # a host after a capitalized word, a show word or a possessive, never the verb ("will host Camp David")
+        # a host after a capitalized word, a show word or a possessive, never the verb ("will host Camp David");
+        # the capitalized word starts a token, so a long "Alpha-Alpha-…" run is read once, not from every hyphen
         host_re=re.compile(
-            rf"(?:\b[{_UP}][\w.&’'\-]*|\b(?:{_alternation(words['host_lead'])})|['’]s)\s+"
+            rf"(?:(?<![\w.&’'\-])[{_UP}][\w.&’'\-]*+|\b(?:{_alternation(words['host_lead'])})|['’]s)\s+"
             rf"(?P<role>{_alternation(words['host_noun'])})\s+(?P<name>{_NAME_SEQ})"),
         title_before_re=re.compile(rf"(?<![\w.])(?P<title>{title_alt})\s+$"),
         title_name_re=re.compile(
