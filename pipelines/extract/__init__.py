@@ -1,6 +1,6 @@
 """Rule-based extraction of actors, claims and deadlines from one article (pure, deterministic).
 
-    gazetteer = load_gazetteer()          # seeds/actors.csv + cue_verbs.csv + roles.csv
+    gazetteer = load_gazetteer()          # seeds/actors.csv + cue_verbs.csv + roles.csv + actor_words.csv
     result = extract_article(text, published_at, gazetteer)
     result.mentions, result.claims, result.time_expressions, result.actors
 
@@ -46,13 +46,16 @@ class ArticleExtraction:
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """Load the actor gazetteer (default seeds/actors.csv) with the cue verbs and roles beside it."""
+    """Load the actor gazetteer (default seeds/actors.csv) with the cue verbs, roles and actor word lists
+    beside it (the bundled cue verbs and word lists where it has none)."""
     path = Path(path) if path is not None else _SEEDS / "actors.csv"
     cue_path = path.with_name("cue_verbs.csv")
     if not cue_path.exists():
         cue_path = _SEEDS / "cue_verbs.csv"
     roles_path = path.with_name("roles.csv")
-    return _actors.load_gazetteer(path, cue_path, roles_path if roles_path.exists() else None)
+    words_path = path.with_name(_actors.WORDS_FILE)
+    return _actors.load_gazetteer(path, cue_path, roles_path if roles_path.exists() else None,
+                                  words_path if words_path.exists() else None)
 
 
 def extractor_versions(gazetteer: Gazetteer) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Actors: who acts in an article, resolved to one id per actor.
 
-Passes, in order of trust (a later pass never takes characters an earlier one named):
+Passes, in order of trust (a later pass never takes characters an earlier one named), each a function
+over the article's mentions so far (`_Article`), reading its word lists from seeds/actor_words.csv:
 
 1. gazetteer forms from seeds/actors.csv (names, aliases, transliterations), with optional middle
    initials and suffixes ("Vladimir V. Putin", "Joseph R. Biden Jr."), extended leftwards over a
@@ -33,8 +34,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 
+from pipelines import resources
 from pipelines.extract import roles as _roles
 from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
 from pipelines.extract.text import Sentence, SentenceIndex, slugify
@@ -44,140 +47,120 @@ RULES_VERSION = "3"
 
 ACTOR_TYPES = ("person", "organization", "country", "group", "anonymous")
 METONYM_MARK = "~"
+WORDS_FILE = "actor_words.csv"  # the word lists the passes use, beside actors.csv
 
-# --- vocabulary -----------------------------------------------------------------------------------
+# --- names ----------------------------------------------------------------------------------------
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿ\u0100-\u017f"
 # possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
 _NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
+_INITIALS = rf"[{_UP}]\.(?:[{_UP}]\.)*+"  # "J.K." after a title
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
 
-# Titles before a name, longest first; the value is the role they give ("" for bare honorifics).
-_TITLES: dict[str, str] = {
-    "Deputy Secretary of State": "deputy secretary of state",
-    "Secretary of State": "secretary of state",
-    "Secretary of Defense": "defense secretary",
-    "Deputy Foreign Minister": "deputy foreign minister",
-    "Deputy Prime Minister": "deputy prime minister",
-    "National Security Adviser": "national security adviser",
-    "National Security Advisor": "national security adviser",
-    "Defense Secretary": "defense secretary",
-    "Defence Secretary": "defense secretary",
-    "Foreign Secretary": "foreign secretary",
-    "Foreign Minister": "foreign minister",
-    "Defense Minister": "defense minister",
-    "Defence Minister": "defense minister",
-    "Prime Minister": "prime minister",
-    "Vice President": "vice president",
-    "Press Secretary": "press secretary",
-    "Secretary-General": "secretary-general",
-    "Secretary General": "secretary-general",
-    "Chief of Staff": "chief of staff",
-    "President": "president",
-    "Chancellor": "chancellor",
-    "Secretary": "secretary",
-    "Minister": "minister",
-    "Ambassador": "ambassador",
-    "General": "general",
-    "Lt. Gen.": "general",
-    "Gen.": "general",
-    "Adm.": "admiral",
-    "Admiral": "admiral",
-    "Senator": "senator",
-    "Sen.": "senator",
-    "Rep.": "representative",
-    "Gov.": "governor",
-    "Prof.": "professor",
-    "Professor": "professor",
-    "Spokesman": "spokesman",
-    "Spokeswoman": "spokeswoman",
-    "Envoy": "envoy",
-    "Mr.": "",
-    "Mrs.": "",
-    "Ms.": "",
-    "Dr.": "",
-}
-_GENDER = {"Mr.": "m", "Mrs.": "f", "Ms.": "f"}
-# First names common in this story, for "he"/"she" when the article uses no Mr./Ms.
-_FEMALE_NAMES = frozenset(
-    """Wendy Jen Jennifer Liz Elizabeth Kamala Linda Karen Victoria Ursula Annalena Maria Marta Anna
-    Halyna Lena Olena Iryna Natalia Nataliya Yulia Maria Margarete Kaja Ingrid Mette Sanna Magdalena
-    Tatiana Tatyana Svetlana Valentina Olga Julianne Julia Samantha Nancy Hillary Condoleezza""".split()
-)
-_MALE_NAMES = frozenset(
-    """Vladimir Joe Joseph Yuri Yury Dmitry Dmitri Sergey Sergei Antony Tony Jake Jacob Mark Lloyd Jens
-    Volodymyr Dmytro Emmanuel Olaf Ned Alexander Aleksandr Boris Andriy Andrii John Michael Vassily
-    Viktor Anatoly Alexei Aleksei Nikolai Oleksiy Oleksii Denys Petro Mykhailo Ivan Peter Samuel
-    Charles Jean Luigi Mario Mateusz Andrzej Zbigniew Recep Xi Ben William James Robert Richard
-    Thomas Josep Charles Gitanas Egils Kaja Karl Heiko Christian Frank""".split()
-) - _FEMALE_NAMES
-_TITLE_ALT = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(_TITLES, key=len, reverse=True))
-_TITLE_BEFORE_RE = re.compile(rf"(?<![\w.])(?P<title>{_TITLE_ALT})\s+$")
-_TITLE_NAME_RE = re.compile(
-    rf"(?<![\w.])(?P<title>{_TITLE_ALT})\s+(?P<name>(?:{_NAME_WORD}|{_INITIAL})"
-    rf"(?:\s+(?:{_NAME_WORD}|{_INITIAL})){{0,3}}){_SUFFIX}?(?![\w])"
-)
-# Lowercase role nouns that name a person's job; used for appositives and "analyst Jane Doe".
-_ROLE_NOUNS = (
-    "analyst|director|fellow|professor|researcher|expert|scholar|specialist|spokesman|spokeswoman|"
-    "spokesperson|aide|adviser|advisor|official|minister|ambassador|diplomat|envoy|lawmaker|senator|"
-    "commander|general|head|chief|chairman|chairwoman|president|leader|member|deputy|negotiator|"
-    "economist|historian|journalist|correspondent|editor|strategist|officer|secretary|governor|"
-    "mayor|politician|lecturer|founder|partner|veteran|colonel|admiral|representative|consultant|"
-    "scientist|commentator|pollster|activist|author|writer|dean|rector|observer|specialist|columnist"
-)
-_ROLE_BEFORE_RE = re.compile(
-    r"\b(?P<role>president|spokesman|spokeswoman|foreign minister|chancellor|prime minister|"
-    r"aide|adviser|negotiator|envoy|analyst|secretary of state)\s+$"
-)
-_DEMONYMS = {
-    "russian": "RU", "american": "US", "u.s.": "US", "ukrainian": "UA", "belarusian": "BY",
-    "german": "DE", "french": "FR", "british": "GB", "chinese": "CN",
-}
-# Capitalized words that cannot be part of a discovered person's name.
-_NOT_NAME = frozenset(
-    """The A An And But Or If In On At As Of For From To By With Without After Before When While
-    This That These Those There Here It Its He She They We I You His Her Their Our Mr Mrs Ms Dr
-    President Prime Minister Foreign Defense Defence Secretary General Gen Deputy Vice National
-    Security Adviser Advisor Press Chief Ambassador Senator Sen Chancellor Spokesman Spokeswoman
-    Kremlin White House State Department Pentagon Ministry Council Institute University Center
-    Centre Foundation Union Alliance Committee Agency Commission Republic Federation Army Navy
-    Russian American Ukrainian Belarusian German French British Chinese European Western Eastern
-    Soviet Baltic Nordic Atlantic North South East West Northern Southern Eastern Western
-    January February March April May June July August September October November December
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Jan Feb Mar Apr Jun Jul Aug Sep Sept
-    Oct Nov Dec Today Tomorrow Yesterday Officials Analysts Diplomats Talks Geneva Brussels Vienna
-    Moscow Kyiv Kiev Washington Paris Berlin Minsk Munich London Beijing Warsaw Crimea Donbas
-    Donetsk Luhansk Europe Asia Africa America Americans Russians Ukrainians Europeans NATO EU UN
-    OSCE Tass Reuters Interfax Sputnik God Christmas New Year Years Olympics Games""".split()
-)
-_ORG_HEADS = (
-    "Institute|Institution|Center|Centre|Council|Foundation|University|Ministry|Agency|Committee|"
-    "Endowment|Fund|Forum|Commission|Service|Academy|Society|Association|Bank|Corporation|Party|"
-    "Parliament|Assembly|Organization|Organisation|Program|Programme|Project|Initiative|Club|School|"
-    "Court|Duma|Command|Guard|Bureau|Directorate|Network|Union|Coalition|Consortium|Secretariat|"
-    "Mission|Company|Group|Palace"
-)
-_GENERIC_ORG_WORDS = frozenset(
-    """Foreign Ministry Council Security Permanent Office State Department National Defense Defence
-    Interior Affairs Service Committee Commission Agency Union Group Party Parliament Assembly
-    Court Bank Fund Program Programme Project Initiative Club School Company Center Centre
-    Institute Institution Foundation University Forum Academy Society Association Corporation
-    Organization Organisation Command Guard Bureau Directorate Network Coalition Consortium
-    Secretariat Mission Endowment General Main Federal Central Executive Supreme High Joint
-    Special International Public Human Rights The""".split()
-)
-_INSTITUTION_END_RE = re.compile(rf"\b(?:{_ORG_HEADS}|Palace|House|Office|Street|Square|Hall|Times|Post|News)$")
+# --- vocabulary (seeds/actor_words.csv) -----------------------------------------------------------
+
 _CAP_WORD = rf"(?:[{_UP}]\.){{2,}}|[{_UP}][\w\-]*+"  # possessive: only a space or a non-word follows it
-_ORG_RE = re.compile(
-    rf"(?<![\w.])(?P<org>(?:(?:{_CAP_WORD})\s+){{1,5}}(?:{_ORG_HEADS})"
-    rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})?"
-    rf"|(?:{_ORG_HEADS})\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})"
-    rf"(?![\w])"
-)
+_WORD_LISTS = ("title", "honorific_gender", "first_name", "role_noun", "role_before_name", "appositive_noun",
+               "apposition_role", "plural_title", "host_noun", "host_lead", "not_name", "org_head", "institution_end",
+               "generic_org_word", "anon_modifier", "anon_head", "anon_knowing_head", "anon_knowing_link",
+               "anon_singular", "group_noun")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The word lists of seeds/actor_words.csv and the patterns built from them."""
+
+    titles: dict[str, str]  # title before a name -> the role it gives ("" for bare honorifics)
+    genders: dict[str, str]  # honorific -> "m" / "f"
+    first_names: dict[str, str]  # first names common in this story -> "m" / "f" (for he/she without Mr./Ms.)
+    not_name: frozenset[str]  # capitalized words that cannot be part of a discovered person's name
+    generic_org_words: frozenset[str]  # institution words that name no one institution alone
+    anon_singular: dict[str, str]  # plural source noun -> singular
+    group_noun_kinds: dict[str, str]  # group noun as written -> the kind in actors.csv, where it differs
+    plural_titles: frozenset[str]  # titles of several people ("Sens. Jane Roe and Sam Poe")
+    apposition_roles: dict[str, str]  # noun of an appositive -> the role it gives ("a senator from Ohio")
+    role_nouns: str = field(repr=False)  # alternation of lowercase job nouns: appositives, "analyst Jane Doe"
+    appositive_nouns: str = field(repr=False)  # job nouns trusted in an appositive only ("Sam Poe, the host")
+    host_re: re.Pattern = field(repr=False)  # "Fox News host Sam Poe", "the show's co-host Jane Roe"
+    title_before_re: re.Pattern = field(repr=False)
+    title_name_re: re.Pattern = field(repr=False)
+    role_before_re: re.Pattern = field(repr=False)
+    org_re: re.Pattern = field(repr=False)
+    institution_end_re: re.Pattern = field(repr=False)
+    anon_re: re.Pattern = field(repr=False)
+    group_noun_re: re.Pattern = field(repr=False)
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read seeds/actor_words.csv (list,word,value; rows in the order patterns try them)."""
+    lists: dict[str, list[tuple[str, str]]] = {name: [] for name in _WORD_LISTS}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            name = row["list"].strip()
+            if name not in lists:
+                raise ValueError(f"{path}: unknown word list {name!r}")
+            lists[name].append((row["word"].strip(), (row.get("value") or "").strip()))
+    words = {name: [word for word, _ in rows] for name, rows in lists.items()}
+    titles = dict(lists["title"])
+    title_alt = _alternation(sorted(titles, key=len, reverse=True))
+    org_heads = _alternation(words["org_head"])
+    heads = "|".join(re.escape(w) + ("s?" if v == "s" else "") for w, v in lists["anon_head"])
+    knowing = "|".join(re.escape(w) + ("s?" if v == "s" else "") for w, v in lists["anon_knowing_head"])
+    anon_heads = rf"(?:{knowing})\s+(?:{_alternation(words['anon_knowing_link'])})\s+(?:the\s+)?[a-z]+|{heads}"
+    return Vocabulary(
+        titles=titles,
+        genders=dict(lists["honorific_gender"]),
+        first_names=dict(lists["first_name"]),
+        not_name=frozenset(words["not_name"]),
+        generic_org_words=frozenset(words["generic_org_word"]),
+        anon_singular=dict(lists["anon_singular"]),
+        group_noun_kinds={w: v for w, v in lists["group_noun"] if v},
+        plural_titles=frozenset(words["plural_title"]),
+        apposition_roles=dict(lists["apposition_role"]) | dict(lists["host_noun"]),
+        role_nouns=_alternation(words["role_noun"]),
+        appositive_nouns=_alternation(words["appositive_noun"]),
+        # a host after a capitalized word, a show word or a possessive, never the verb ("will host Camp David");
+        # the capitalized word starts a token, so a long "Alpha-Alpha-…" run is read once, not from every hyphen
+        host_re=re.compile(
+            rf"(?:(?<![\w.&’'\-])[{_UP}][\w.&’'\-]*+|\b(?:{_alternation(words['host_lead'])})|['’]s)\s+"
+            rf"(?P<role>{_alternation(words['host_noun'])})\s+(?P<name>{_NAME_SEQ})"),
+        title_before_re=re.compile(rf"(?<![\w.])(?P<title>{title_alt})\s+$"),
+        title_name_re=re.compile(
+            rf"(?<![\w.])(?P<title>{title_alt})\s+(?P<name>(?:{_NAME_WORD}|{_INITIALS})"
+            rf"(?:\s+(?:{_NAME_WORD}|{_INITIAL})){{0,3}}){_SUFFIX}?(?![\w])"),
+        role_before_re=re.compile(rf"\b(?P<role>{_alternation(words['role_before_name'], space=' ')})\s+$"),
+        org_re=re.compile(
+            rf"(?<![\w.])(?P<org>(?:(?:{_CAP_WORD})\s+){{1,5}}(?:{org_heads})"
+            rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})?"
+            rf"|(?:{org_heads})\s+(?:for|of|on)\s+(?:the\s+)?(?:{_CAP_WORD})(?:\s+(?:and\s+)?(?:{_CAP_WORD})){{0,4}})"
+            rf"(?![\w])"),
+        institution_end_re=re.compile(rf"\b(?:{org_heads}|{_alternation(words['institution_end'])})$"),
+        anon_re=re.compile(
+            rf"(?<![\w.])(?P<det>(?:a|an|the|two|three|four|five|several|some|many|one|other|most)\s+)?"
+            rf"(?P<desc>(?:(?:{_alternation(words['anon_modifier'])})\s+){{0,4}}(?:{anon_heads}))(?![\w])",
+            re.IGNORECASE),
+        # "the alliance", "the ministry": an organization named earlier, by the kind given in actors.csv
+        group_noun_re=re.compile(
+            rf"\b[Tt]he\s+(?:[a-z][a-z\-]+\s+)?(?P<noun>{_alternation(words['group_noun'])})(?![\w\-])"
+            r"(?!\s+(?:of|for|on)\s+[A-Z])"),
+    )
+
+
+def _alternation(words: list[str], space: str = r"\s+") -> str:
+    """Regex alternation of words in the order given, a space matching `space`."""
+    return "|".join(re.escape(w).replace(r"\ ", space) for w in dict.fromkeys(words))
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The bundled seeds/actor_words.csv, read once."""
+    return load_vocabulary(resources.seed(WORDS_FILE))
+
+
+# --- grammar --------------------------------------------------------------------------------------
 
 # Verbs (and auxiliaries) after a capital that show it acts: "Moscow says", "Washington has".
 _AGENT_VERBS = frozenset(
@@ -222,34 +205,13 @@ _PREVIOUS_WORD_RE = re.compile(r"(\w+)\W*$")
 _CAPITALIZED_AFTER_RE = re.compile(rf"[^\S\n]+[{_UP}]")
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _POSSESSOR_RE = re.compile(r"([^'’]+)['’]s\s")
+# After a plural title's person: a party tag ("(D-Ohio)", ", Republican of Ohio,") and the next full name
+# ("Sens. Jane Roe (D-Ohio), Sam Poe (R-Texas) and Ann Lee"); "and" links the last one.
+_COORDINATED_RE = re.compile(
+    rf"(?:[^\S\n]*\([^()\n]{{1,20}}\)|,[^\S\n]+(?:Republican|Democrat|independent)[^\S\n]+of[^\S\n]+"
+    rf"{_NAME_WORD}(?:[^\S\n]+{_NAME_WORD})?(?=,))?"
+    rf"(?P<link>,?[^\S\n]+and[^\S\n]+|,[^\S\n]+)(?P<name>{_NAME_SEQ}){_SUFFIX}?(?![\w])")
 _BARE_NAME_RE = re.compile(rf"(?<![\w.\-])({_NAME_WORD})(?=['’]s\b|(?![\w\-]))")
-
-# Anonymous sources: determiner, modifiers, a source noun; kept only in a source role.
-_ANON_MODIFIERS = (
-    r"senior|top|high-ranking|high-level|ranking|former|current|other|western|european|american|"
-    r"u\.s\.|us|russian|ukrainian|german|french|british|belarusian|chinese|nato|eu|european\s+union|"
-    r"kremlin|pentagon|white\s+house|state\s+department|biden\s+administration|administration|"
-    r"government|military|defense|intelligence|diplomatic|security|foreign|allied|alliance|"
-    r"congressional|independent|ministry|foreign\s+ministry|defense\s+ministry|"
-    r"russian\s+foreign\s+ministry|ukrainian\s+government|western\s+intelligence|well-placed"
-)
-_ANON_HEADS = (
-    r"(?:person|people|officials?)\s+(?:familiar\s+with|briefed\s+on|close\s+to|involved\s+in|"
-    r"with\s+knowledge\s+of)\s+(?:the\s+)?[a-z]+|"
-    r"officials?|diplomats?|sources?|aides?|advisers?|advisors?|analysts?|experts?|lawmakers?|"
-    r"observers?|spokesman|spokeswoman|spokesperson|envoys?|negotiators?|insiders?"
-)
-_ANON_RE = re.compile(
-    rf"(?<![\w.])(?P<det>(?:a|an|the|two|three|four|five|several|some|many|one|other|most)\s+)?"
-    rf"(?P<desc>(?:(?:{_ANON_MODIFIERS})\s+){{0,4}}(?:{_ANON_HEADS}))(?![\w])",
-    re.IGNORECASE,
-)
-_ANON_SINGULAR = {
-    "officials": "official", "diplomats": "diplomat", "sources": "source", "aides": "aide",
-    "advisers": "adviser", "advisors": "adviser", "advisor": "adviser", "analysts": "analyst",
-    "experts": "expert", "lawmakers": "lawmaker", "observers": "observer", "envoys": "envoy",
-    "negotiators": "negotiator", "insiders": "insider", "people": "person", "us": "u.s.",
-}
 
 
 # Role descriptions: a determiner or possessor, an optional "former"/"new", an optional qualifier
@@ -264,13 +226,6 @@ _ROLE_RE = re.compile(
     rf"(?P<term>{_roles.term_pattern()}|counterpart|predecessor|successor)(?![\w\-])"
     rf"(?:[^\S\n]+(?P<prep>of|to|in|at)[^\S\n]+(?:the[^\S\n]+)?(?P<post>{_UP_WORD}(?:[^\S\n]+{_UP_WORD}){{0,3}}))?"
 )
-# "the alliance", "the ministry": an organization named earlier, by the kind given in actors.csv.
-_GROUP_NOUN_RE = re.compile(
-    r"\b[Tt]he\s+(?:[a-z][a-z\-]+\s+)?(?P<noun>alliance|bloc|ministry|agency|department|council|organization|"
-    r"organisation|administration|commission|union|institute|centre|center|forum|university)(?![\w\-])"
-    r"(?!\s+(?:of|for|on)\s+[A-Z])"
-)
-_GROUP_NOUN_KINDS = {"organisation": "organization", "centre": "centre", "center": "center"}
 _DEMONYM_WORD_RE = re.compile(r"\b(?:" + "|".join(d.capitalize() for d in DEMONYMS if "." not in d and d != "us")
                               + r"|U\.S\.)(?![\w])")
 _AFFILIATION_LEAD_RE = re.compile(r"\s+(?:in|at|from|for|with|of|inside)\s+(?:the\s+)?")
@@ -330,6 +285,7 @@ class Gazetteer:
     roles: tuple[Role, ...] = field(default=(), repr=False)
     country_ids: dict[str, str] = field(default_factory=dict, repr=False)  # "RU" -> "russia"
     fingerprint: str = ""  # hash of the seed files: a changed gazetteer is a changed extractor
+    vocabulary: Vocabulary = field(default_factory=default_vocabulary, repr=False)
 
     def resolve_name(self, name: str) -> str | None:
         """The actor id of a written name (any form, middle initials ignored), or None."""
@@ -348,6 +304,17 @@ class ActorFindings:
 
 
 @dataclass(frozen=True)
+class _Candidate:
+    """A discovered person's name, with the title before it and the role a host title or appositive gives."""
+
+    start: int
+    end: int
+    name: str
+    lead: int | None = None  # start of a title word that belongs to the mention ("host Sam Poe")
+    role: str | None = None
+
+
+@dataclass(frozen=True)
 class _Span:
     """A mention under construction: offsets and the actor."""
 
@@ -359,8 +326,10 @@ class _Span:
 # --- gazetteer ------------------------------------------------------------------------------------
 
 
-def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -> Gazetteer:
-    """Read actors.csv, cue_verbs.csv and roles.csv into a Gazetteer with compiled patterns."""
+def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None,
+                   words_path: Path | None = None) -> Gazetteer:
+    """Read actors.csv, cue_verbs.csv, roles.csv and actor_words.csv (default: the bundled one) into a
+    Gazetteer with compiled patterns."""
     actors: dict[str, Actor] = {}
     kinds: dict[str, frozenset[str]] = {}
     forms: dict[str, tuple[str, bool]] = {}
@@ -405,27 +374,33 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None) -
         if role.actor_id not in actors:
             raise ValueError(f"{roles_path}: role of unknown actor {role.actor_id}")
     country_ids = {a.country: a.actor_id for a in actors.values() if a.actor_type == "country" and a.country}
+    words_path = Path(words_path) if words_path is not None else resources.seed(WORDS_FILE)
+    vocabulary = load_vocabulary(words_path)
     digest = hashlib.sha1()
-    for seed in (path, cue_path, roles_path):
+    for seed in (path, cue_path, roles_path, words_path):
         digest.update(Path(seed).read_bytes() if seed is not None else b"")
     return Gazetteer(actors, forms, {a: tuple(f) for a, f in forms_by_actor.items()}, surnames, cues,
-                     form_re, cue_re, *_cue_patterns(cue_re.pattern), kinds=kinds, roles=roles,
-                     country_ids=country_ids, fingerprint=digest.hexdigest()[:8])
+                     form_re, cue_re, *_cue_patterns(cue_re.pattern, vocabulary.role_nouns,
+                                                              vocabulary.appositive_nouns),
+                     kinds=kinds, roles=roles, country_ids=country_ids, fingerprint=digest.hexdigest()[:8],
+                     vocabulary=vocabulary)
 
 
-def _cue_patterns(cue: str) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
+def _cue_patterns(cue: str, role_nouns: str, appositive_nouns: str
+                  ) -> tuple[tuple[re.Pattern, ...], re.Pattern, re.Pattern]:
     """Patterns that depend on the cue verbs: name discovery and anonymous-source roles."""
     # a name does not start inside a hyphenated word: without the guard a long "Alpha-Beta-…" run is
     # read again from every hyphen
     discovery = (
-        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?\b(?:{_ROLE_NOUNS})s?\b",
+        rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the)\s+(?:[^,;“”\"]){{0,80}}?"
+        rf"\b(?P<role>{role_nouns}|{appositive_nouns})s?\b",
         rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"(?<!\w-)(?P<name>{_NAME_SEQ}){_SUFFIX}?\s*,\s+(?:a|an|the|who)\s+[^,;“”\"]{{1,120}}?,\s+"
         rf"(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
-        rf"\b(?:{_ROLE_NOUNS}),\s+(?P<name>{_NAME_SEQ}){_SUFFIX}?,\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
+        rf"\b(?:{role_nouns}),\s+(?P<name>{_NAME_SEQ}){_SUFFIX}?,\s+(?:(?:has|had|also|then|[a-z]+ly)\s+)?{cue}",
         rf"(?:[,”\"]\s*){cue}\s+(?P<name>{_NAME_SEQ})",
         rf"\baccording\s+to\s+(?P<name>{_NAME_SEQ})",
-        rf"\b(?:{_ROLE_NOUNS})\s+(?P<name>{_NAME_SEQ})",
+        rf"\b(?:{role_nouns})\s+(?P<name>{_NAME_SEQ})",
     )
     source_before = re.compile(rf"(?:according\s+to|[,”\"]\s*(?:{cue}))\s+$", re.IGNORECASE)
     source_after = re.compile(
@@ -497,171 +472,288 @@ def _is_place_use(text: str, start: int) -> bool:
     return before is not None
 
 
+class _Article:
+    """One article's mentions under construction, shared by the passes in turn."""
+
+    def __init__(self, text: str, gazetteer: Gazetteer):
+        """Start with no mentions."""
+        self.text = text
+        self.gazetteer = gazetteer
+        self.words = gazetteer.vocabulary
+        self.title_case_end = _title_case_headline_end(text)
+        self.actors: dict[str, Actor] = {}
+        self.spans: list[_Span] = []
+        self.genders: dict[str, str] = {}
+        self.roles: list[tuple[int, str, str]] = []  # (offset, role, actor_id) a title or role noun gave
+        self.discovered: dict[str, Actor] = {}
+        self.occupied = bytearray(len(text))  # characters covered by a named (non-anonymous) mention
+        self.latest_by_surname: dict[str, tuple[int, int, str]] = {}  # surname -> (start, -order, id)
+
+    def taken(self, start: int, end: int) -> bool:
+        """Whether a named mention already covers part of [start, end)."""
+        return 1 in self.occupied[start:end]
+
+    def add(self, start: int, end: int, actor: Actor, occupy: bool = True) -> None:
+        """Record a mention of actor at [start, end)."""
+        known = self.actors.setdefault(actor.actor_id, actor)
+        self.spans.append(_Span(start, end, actor.actor_id))
+        if known.actor_type == "person":
+            _note_surnames(self.latest_by_surname, (start, -len(self.spans), known.actor_id), known, self.gazetteer)
+        if occupy and actor.actor_type != "anonymous":
+            self.occupied[start:end] = b"\x01" * (end - start)
+
+    def note_title(self, title: str, actor_id: str, offset: int) -> None:
+        """Remember the gender an honorific gives and the role a title gives."""
+        if title in self.words.genders:
+            self.genders.setdefault(actor_id, self.words.genders[title])
+        role = self.words.titles.get(title)
+        if role:
+            self.roles.append((offset, role, actor_id))
+
+    def title_before(self, start: int) -> re.Match | None:
+        """A title or honorific right before offset ("President ", "Ms. ")."""
+        return self.words.title_before_re.search(self.text, max(0, start - 40), start)
+
+    def findings(self, sentences: list[Sentence]) -> ActorFindings:
+        """The mentions in text order, with genders (from the first name where no Mr./Ms. gave one)."""
+        index = SentenceIndex(sentences)
+        mentions = tuple(
+            Mention(s.actor_id, self.text[s.start:s.end], s.start, s.end, _sentence_number(index, s.start))
+            for s in sorted(self.spans, key=lambda s: (s.start, -s.end))
+        )
+        for actor in self.actors.values():
+            if actor.actor_type == "person" and actor.actor_id not in self.genders:
+                gender = self.words.first_names.get(actor.name.split()[0])
+                if gender:
+                    self.genders[actor.actor_id] = gender
+        return ActorFindings(mentions, self.actors, self.genders, tuple(sorted(self.roles)))
+
+
 def find_actors(text: str, sentences: list[Sentence], gazetteer: Gazetteer,
                 published: date | None = None) -> ActorFindings:
     """Find every actor mention in text and the actors they refer to (roles resolved on `published`)."""
-    index = SentenceIndex(sentences)
-    title_case_end = _title_case_headline_end(text)
-    actors: dict[str, Actor] = {}
-    spans: list[_Span] = []
-    genders: dict[str, str] = {}
-    roles: list[tuple[int, str, str]] = []
-    discovered: dict[str, Actor] = {}
-    surnames: dict[str, str] = {}
+    article = _Article(text, gazetteer)
+    for find in (_gazetteer_pass, _discovery_pass, _title_pass, _organization_pass, _surname_pass,
+                 _anonymous_pass):
+        find(article)
+    # role descriptions, then group nouns, in text order so that each can lean on the mentions before it
+    if published is not None:
+        _role_pass(article, published)
+    _drop_anonymous_inside_people(article)
+    _group_noun_pass(article)
+    return article.findings(sentences)
 
-    occupied = bytearray(len(text))  # characters covered by a named (non-anonymous) mention
 
-    def taken(start: int, end: int) -> bool:
-        """Whether a named mention already covers part of [start, end)."""
-        return 1 in occupied[start:end]
-
-    latest_by_surname: dict[str, tuple[int, int, str]] = {}  # surname -> (start, -order, id) of its latest person
-
-    def add(start: int, end: int, actor: Actor, occupy: bool = True) -> None:
-        """Record a mention of actor at [start, end)."""
-        known = actors.setdefault(actor.actor_id, actor)
-        spans.append(_Span(start, end, actor.actor_id))
-        if known.actor_type == "person":
-            _note_surnames(latest_by_surname, (start, -len(spans), known.actor_id), known, gazetteer)
-        if occupy and actor.actor_type != "anonymous":
-            occupied[start:end] = b"\x01" * (end - start)
-
-    def note_title(title: str, actor_id: str, offset: int) -> None:
-        """Remember the gender an honorific gives and the role a title gives."""
-        if title in _GENDER:
-            genders.setdefault(actor_id, _GENDER[title])
-        role = _TITLES.get(title)
-        if role:
-            roles.append((offset, role, actor_id))
-
-    # 1. gazetteer forms (+ a title before them)
+def _gazetteer_pass(article: _Article) -> None:
+    """Pass 1: gazetteer forms, a title before a person's name included."""
+    text, gazetteer = article.text, article.gazetteer
     for match in gazetteer.form_re.finditer(text):
         actor_id, metonym = gazetteer.forms.get(_normalize_form(match.group()), (None, False))
         if actor_id is None:
             continue
         if metonym and not is_agent_use(text, match.start(), match.end()):
             continue
-        kinds = gazetteer.kinds.get(actor_id, frozenset())
-        if "building" in kinds and _is_place_use(text, match.start()):
-            continue  # "talks at the Kremlin": the building, not the institution
-        if "definite" in kinds and (not (match.group()[:4].lower() == "the "
-                                         or text[max(0, match.start() - 4):match.start()].lower() == "the ")
-                                    or _CAPITALIZED_AFTER_RE.match(text, match.end())):
-            continue  # "the West" is an actor, "West Bank" and "the West Bank" are not
-        if _is_generic(match.group()) and _CAPITALIZED_BEFORE_RE.search(text, max(0, match.start() - 30),
-                                                                       match.start()):
-            continue  # "National Security Council", "Russia's Security Council": not the UN body
+        if not _counts_as_mention(article, match, gazetteer.kinds.get(actor_id, frozenset())):
+            continue
         start = match.start()
         actor = gazetteer.actors[actor_id]
         if actor.actor_type == "person":
-            title = _TITLE_BEFORE_RE.search(text, max(0, start - 40), start)
+            title = article.title_before(start)
             if title:
                 start = title.start()
-                note_title(re.sub(r"\s+", " ", title.group("title")), actor_id, start)
-            role = _ROLE_BEFORE_RE.search(text, max(0, start - 30), start)
+                article.note_title(re.sub(r"\s+", " ", title.group("title")), actor_id, start)
+            role = article.words.role_before_re.search(text, max(0, start - 30), start)
             if role:
-                roles.append((start, role.group("role"), actor_id))
-        add(start, match.end(), actor)
+                article.roles.append((start, role.group("role"), actor_id))
+        article.add(start, match.end(), actor)
         possessor = _POSSESSOR_RE.match(match.group())
         if possessor and actor.actor_type != "person":  # "Russia's Defense Ministry" also names Russia
             hit = gazetteer.forms.get(_normalize_form(possessor.group(1)))
             if hit and hit[0] != actor_id:
-                add(match.start(), match.start() + len(possessor.group(1)), gazetteer.actors[hit[0]], occupy=False)
+                article.add(match.start(), match.start() + len(possessor.group(1)), gazetteer.actors[hit[0]],
+                            occupy=False)
 
-    # 2. discovered people (not in a title-case headline, where every word is capitalized)
-    for start, end, name in _discovery_candidates(text, gazetteer):
-        if start < title_case_end or taken(start, end):
+
+def _counts_as_mention(article: _Article, match: re.Match, kinds: frozenset[str]) -> bool:
+    """Whether a gazetteer form names its actor here, by the actor's kinds and the words around it."""
+    text = article.text
+    if "building" in kinds and _is_place_use(text, match.start()):
+        return False  # "talks at the Kremlin": the building, not the institution
+    if "definite" in kinds and (not (match.group()[:4].lower() == "the "
+                                     or text[max(0, match.start() - 4):match.start()].lower() == "the ")
+                                or _CAPITALIZED_AFTER_RE.match(text, match.end())):
+        return False  # "the West" is an actor, "West Bank" and "the West Bank" are not
+    if _is_generic(match.group(), article.words) and _CAPITALIZED_BEFORE_RE.search(
+            text, max(0, match.start() - 30), match.start()):
+        return False  # "National Security Council", "Russia's Security Council": not the UN body
+    return True
+
+
+def _discovery_pass(article: _Article) -> None:
+    """Pass 2: people discovered from their grammar (not in a title-case headline, where every word is
+    capitalized)."""
+    gazetteer, words = article.gazetteer, article.words
+    for candidate in _discovery_candidates(article.text, gazetteer):
+        start, end, name = candidate.start, candidate.end, candidate.name
+        if start < article.title_case_end or article.taken(start, end):
             continue
-        if _INSTITUTION_END_RE.search(name):
+        if words.institution_end_re.search(name):
             continue  # "the Élysée Palace said": an organization, left to the organization pass
-        actor_id = _resolve_person(name, gazetteer, discovered)
+        actor_id = _resolve_person(name, gazetteer, article.discovered)
         actor = gazetteer.actors.get(actor_id) if actor_id else None
-        actor = actor or discovered.get(actor_id or "") or _discover_person(name, discovered, gazetteer)
-        title = _TITLE_BEFORE_RE.search(text, max(0, start - 40), start)
-        if title and not taken(title.start(), start):
+        actor = actor or article.discovered.get(actor_id or "") or _discover_person(name, article.discovered,
+                                                                                     gazetteer)
+        if candidate.lead is not None and not article.taken(candidate.lead, start):
+            start = candidate.lead
+        if candidate.role:
+            article.roles.append((start, candidate.role, actor.actor_id))
+        title = article.title_before(start)
+        if title and not article.taken(title.start(), start):
             start = title.start()
-            note_title(re.sub(r"\s+", " ", title.group("title")), actor.actor_id, start)
-        add(start, end, actor)
+            article.note_title(re.sub(r"\s+", " ", title.group("title")), actor.actor_id, start)
+        article.add(start, end, actor)
 
-    # 3. title + name
-    for match in _TITLE_NAME_RE.finditer(text):
-        if taken(match.start(), match.end()):
+
+def _title_pass(article: _Article) -> None:
+    """Pass 3: title + name, a person of this article by surname first, then the gazetteer, else new."""
+    gazetteer, words = article.gazetteer, article.words
+    for match in words.title_name_re.finditer(article.text):
+        if article.taken(match.start(), match.end()):
             continue
         title = re.sub(r"\s+", " ", match.group("title"))
         name = _normalize_form(match.group("name"))
-        actor_id = _mentioned_surname(name, latest_by_surname) or _resolve_person(name, gazetteer, discovered)
+        actor_id = (_mentioned_surname(name, article.latest_by_surname)
+                    or _resolve_person(name, gazetteer, article.discovered))
+        end = match.end()
+        if actor_id is None:  # "Speaker Paul Ryan Joins Growing List": the known person at its start
+            actor_id, end = _known_prefix(article, match)
+        if actor_id is None and match.start() < article.title_case_end:
+            continue  # "Speaker Just Shared This": in a title-case headline every word is capitalized
         if actor_id is None:
-            words = [w for w in name.split() if w not in _NOT_NAME]
-            if not words:
+            kept = [w for w in name.split() if w not in words.not_name]
+            if not kept:
                 continue
-            if len(words) == 1 and title not in _GENDER and _TITLES[title] in ("president", "general"):
-                continue  # "General Assembly", "President Day": one unknown word after these is rarely a name
-            actor = _discover_person(" ".join(words), discovered, gazetteer)
-            actor_id = actor.actor_id
-        note_title(title, actor_id, match.start())
-        add(match.start(), match.end(), gazetteer.actors.get(actor_id) or discovered[actor_id])
+            if len(kept) == 1 and title not in words.genders and (
+                    words.titles[title] in ("president", "general") or title == "Speaker"
+                    or kept[0] in words.generic_org_words):
+                continue  # "General Assembly", "Speaker Series", "Representative Office": rarely a name
+            actor_id = _discover_person(" ".join(kept), article.discovered, gazetteer).actor_id
+        article.note_title(title, actor_id, match.start())
+        article.add(match.start(), end, gazetteer.actors.get(actor_id) or article.discovered[actor_id])
+        if title in words.plural_titles:
+            _coordinated_people(article, end, words.titles[title])
 
-    # 4. organizations
-    for match in _ORG_RE.finditer(text):
-        start, end, name = _trim_org(match)
-        if start < title_case_end or name is None or taken(start, end):
+
+def _known_prefix(article: _Article, match: re.Match) -> tuple[str | None, int]:
+    """A known or discovered person named by the first two or three words after a title, and where that
+    name ends; (None, the match's end) when no shorter name resolves."""
+    words = list(re.finditer(r"\S+", match.group("name")))
+    for count in range(len(words) - 1, 1, -1):
+        prefix = _normalize_form(" ".join(w.group() for w in words[:count]))
+        actor_id = _resolve_person(prefix, article.gazetteer, article.discovered)
+        if actor_id is not None:
+            return actor_id, match.start("name") + words[count - 1].end()
+    return None, match.end()
+
+
+def _coordinated_people(article: _Article, position: int, role: str) -> None:
+    """The people a plural title names after its first ("Sens. Jane Roe (D-Ohio) and Sam Poe"), each
+    with the title's role; the list ends at "and" or at anything but a name."""
+    gazetteer, not_name = article.gazetteer, article.words.not_name
+    while (match := _COORDINATED_RE.match(article.text, position)) is not None:
+        start, end = match.span("name")
+        name = _normalize_form(match.group("name"))
+        if any(w in not_name for w in name.split()) or article.taken(start, end):
+            return
+        actor_id = _resolve_person(name, gazetteer, article.discovered) or _discover_person(
+            name, article.discovered, gazetteer).actor_id
+        article.roles.append((start, role, actor_id))
+        article.add(start, end, gazetteer.actors.get(actor_id) or article.discovered[actor_id])
+        if "and" in match.group("link"):
+            return
+        position = match.end()
+
+
+def _organization_pass(article: _Article) -> None:
+    """Pass 4: organizations from their head nouns ("the Baltic Policy Institute")."""
+    gazetteer = article.gazetteer
+    for match in article.words.org_re.finditer(article.text):
+        start, end, name = _trim_org(match, article.words)
+        if start < article.title_case_end or name is None or article.taken(start, end):
             continue
         actor_id = gazetteer.resolve_name(name)
         if actor_id:
-            add(start, end, gazetteer.actors[actor_id])
+            article.add(start, end, gazetteer.actors[actor_id])
             continue
         actor_id = slugify(name)
-        add(start, end, discovered.setdefault(actor_id, Actor(actor_id, name, "organization", None, True)))
+        article.add(start, end, article.discovered.setdefault(actor_id, Actor(actor_id, name, "organization",
+                                                                              None, True)))
 
-    # 5. surname alone after the first mention of its person (also bare names of discovered people)
-    for span in spans:
-        actor = actors[span.actor_id]
+
+def _surname_pass(article: _Article) -> None:
+    """Pass 5: a surname alone after the first mention of its person (bare names of discovered people too)."""
+    surnames: dict[str, str] = {}
+    for span in article.spans:
+        actor = article.actors[span.actor_id]
         if actor.actor_type == "person":
-            for form in _person_forms(actor, gazetteer):
+            for form in _person_forms(actor, article.gazetteer):
                 surnames.setdefault(form.split()[-1], actor.actor_id)
-    first_seen = {}
-    for span in sorted(spans, key=lambda s: s.start):
+    first_seen: dict[str, int] = {}
+    for span in sorted(article.spans, key=lambda s: s.start):
         first_seen.setdefault(span.actor_id, span.end)
-    for match in _BARE_NAME_RE.finditer(text):
+    for match in _BARE_NAME_RE.finditer(article.text):
         actor_id = surnames.get(match.group(1))
-        if actor_id and first_seen.get(actor_id, len(text)) <= match.start() and not taken(*match.span()):
-            add(match.start(), match.end(), actors[actor_id])
+        seen = actor_id is not None and first_seen.get(actor_id, len(article.text)) <= match.start()
+        if actor_id and seen and not article.taken(*match.span()):
+            article.add(match.start(), match.end(), article.actors[actor_id])
 
-    # 6. anonymous sources in a source role, with the affiliation their description gives
-    for match in _ANON_RE.finditer(text):
+
+def _anonymous_pass(article: _Article) -> None:
+    """Pass 6: anonymous sources in a source role, with the affiliation their description gives."""
+    text, gazetteer, spans, actors = article.text, article.gazetteer, article.spans, article.actors
+    for match in article.words.anon_re.finditer(text):
         end = _affiliation_phrase_end(text, match.end(), gazetteer)
         if not _in_source_role(text, match.start(), end, gazetteer):
             continue
         if any(s.start < match.end() and match.start() < s.end and actors[s.actor_id].actor_type == "person"
                for s in spans):
             continue
-        add(match.start(), end, _anonymous_actor(text, match, end, gazetteer, spans, actors))
-
-    # 7. role descriptions ("the German chancellor", "Russia's foreign minister") and 8. group nouns
-    # ("the alliance"), in text order so that each can lean on the mentions before it
-    if published is not None:
-        _RoleResolver(text, gazetteer, published, spans, actors, roles, add, taken).run()
-    people = [s for s in spans if actors[s.actor_id].actor_type == "person"]
-    spans[:] = [s for s in spans if actors[s.actor_id].actor_type != "anonymous"  # "the Kremlin spokesman"
-                or not any(p.start < s.end and s.start < p.end for p in people)]
-    _resolve_group_nouns(text, gazetteer, spans, actors, add)
-
-    mentions = tuple(
-        Mention(s.actor_id, text[s.start:s.end], s.start, s.end, _sentence_number(index, s.start))
-        for s in sorted(spans, key=lambda s: (s.start, -s.end))
-    )
-    for actor in actors.values():  # no Mr./Ms. in this article: fall back on the first name
-        if actor.actor_type == "person" and actor.actor_id not in genders:
-            first = actor.name.split()[0]
-            gender = "f" if first in _FEMALE_NAMES else "m" if first in _MALE_NAMES else None
-            if gender:
-                genders[actor.actor_id] = gender
-    return ActorFindings(mentions, actors, genders, tuple(sorted(roles)))
+        article.add(match.start(), end, _anonymous_actor(text, match, end, gazetteer, spans, actors))
 
 
-def _is_generic(form: str) -> bool:
+def _role_pass(article: _Article, published: date) -> None:
+    """Pass 7: role descriptions ("the German chancellor", "Russia's foreign minister") resolved to the
+    holder on the publication date."""
+    _RoleResolver(article.text, article.gazetteer, published, article.spans, article.actors, article.roles,
+                  article.add, article.taken).run()
+
+
+def _drop_anonymous_inside_people(article: _Article) -> None:
+    """An anonymous source overlapped by a person is that person ("the Kremlin spokesman" is Mr. Peskov)."""
+    actors = article.actors
+    people = [s for s in article.spans if actors[s.actor_id].actor_type == "person"]
+    article.spans[:] = [s for s in article.spans if actors[s.actor_id].actor_type != "anonymous"
+                        or not any(p.start < s.end and s.start < p.end for p in people)]
+
+
+def _group_noun_pass(article: _Article) -> None:
+    """Pass 8: 'the alliance', 'the ministry', 'the agency': the latest earlier actor of that kind."""
+    gazetteer, words, actors = article.gazetteer, article.words, article.actors
+    for match in words.group_noun_re.finditer(article.text):
+        noun = words.group_noun_kinds.get(match.group("noun"), match.group("noun"))
+        earlier = sorted((s for s in article.spans if s.end <= match.start()), key=lambda s: s.end, reverse=True)
+        for span in earlier:
+            actor = actors[span.actor_id]
+            kinds = gazetteer.kinds.get(actor.actor_id, frozenset())
+            named = actor.is_discovered and actor.actor_type == "organization" and noun in actor.name.lower().split()
+            if noun in kinds or named:
+                article.add(match.start(), match.end(), actor, occupy=False)
+                break
+
+
+def _is_generic(form: str, words: Vocabulary) -> bool:
     """Whether a form is made only of generic institution words ("Security Council")."""
-    return all(word in _GENERIC_ORG_WORDS for word in form.split())
+    return all(word in words.generic_org_words for word in form.split())
 
 
 def _sentence_number(index: SentenceIndex, offset: int) -> int:
@@ -723,25 +815,31 @@ def _discover_person(name: str, discovered: dict[str, Actor], gazetteer: Gazette
     return discovered.setdefault(actor_id, Actor(actor_id, name, "person", None, True))
 
 
-def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[tuple[int, int, str]]:
-    """Spans of unknown person names introduced by an appositive, a role noun or a speech cue."""
-    found: list[tuple[int, int, str]] = []
-    for pattern in gazetteer.discovery_res:
+def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
+    """Unknown person names introduced by a host title, an appositive, a role noun or a speech cue, with
+    the role a host title or an appositive gives (hosts first: a cue would take the name without it)."""
+    found: list[_Candidate] = []
+    vocabulary = gazetteer.vocabulary
+    not_name = vocabulary.not_name
+    for pattern in (vocabulary.host_re, *gazetteer.discovery_res):
         for match in pattern.finditer(text):
             start, end = match.span("name")
             words = match.group("name").split()
             # drop leading words that cannot be names ("Analyst Marta Kowalczyk", "But Ivan Petrov")
-            while words and words[0].rstrip(".") in _NOT_NAME:
+            while words and words[0].rstrip(".") in not_name:
                 start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                 words = words[1:]
             real = [w for w in words if not re.fullmatch(_INITIAL, w)]
-            if len(real) < 2 or any(w in _NOT_NAME for w in real):
+            if len(real) < 2 or any(w in not_name for w in real):
                 continue
-            found.append((start, end, _normalize_form(" ".join(words))))
+            noun = match.groupdict().get("role")
+            role = vocabulary.apposition_roles.get(noun.lower()) if noun else None
+            lead = match.start("role") if pattern is vocabulary.host_re else None
+            found.append(_Candidate(start, end, _normalize_form(" ".join(words)), lead, role))
     return found
 
 
-def _trim_org(match: re.Match) -> tuple[int, int, str | None]:
+def _trim_org(match: re.Match, vocabulary: Vocabulary) -> tuple[int, int, str | None]:
     """Strip leading non-name words from an organization candidate; None when it is generic."""
     start, end = match.span("org")
     words = match.group("org").split()
@@ -750,7 +848,7 @@ def _trim_org(match: re.Match) -> tuple[int, int, str | None]:
         words = words[1:]
     if len(words) < 2:
         return start, end, None
-    distinctive = [w for w in words if w not in _GENERIC_ORG_WORDS and w[0].isupper()]
+    distinctive = [w for w in words if w not in vocabulary.generic_org_words and w[0].isupper()]
     if not distinctive:
         return start, end, None
     return start, end, " ".join(words)
@@ -782,7 +880,7 @@ def _anonymous_actor(text: str, match: re.Match, end: int, gazetteer: Gazetteer,
                      actors: dict[str, Actor]) -> Actor:
     """The anonymous actor for a source description, with its affiliation when the text gives one."""
     desc = match.group("desc")
-    words = [_ANON_SINGULAR.get(w, w) for w in re.sub(r"\s+", " ", desc.lower()).split()]
+    words = [gazetteer.vocabulary.anon_singular.get(w, w) for w in re.sub(r"\s+", " ", desc.lower()).split()]
     name = " ".join(words)
     inner = [actors[s.actor_id] for s in spans
              if match.start() <= s.start and s.end <= match.end() and actors[s.actor_id].actor_type != "person"]
@@ -806,21 +904,6 @@ def _anonymous_actor(text: str, match: re.Match, end: int, gazetteer: Gazetteer,
     else:
         actor_id = f"anonymous-{slugify(name)}"
     return Actor(actor_id, f"anonymous {name}", "anonymous", None, True, affiliation)
-
-
-def _resolve_group_nouns(text: str, gazetteer: Gazetteer, spans: list[_Span], actors: dict[str, Actor],
-                         add) -> None:
-    """'the alliance', 'the ministry', 'the agency': the latest earlier actor of that kind."""
-    for match in _GROUP_NOUN_RE.finditer(text):
-        noun = _GROUP_NOUN_KINDS.get(match.group("noun"), match.group("noun"))
-        earlier = sorted((s for s in spans if s.end <= match.start()), key=lambda s: s.end, reverse=True)
-        for span in earlier:
-            actor = actors[span.actor_id]
-            kinds = gazetteer.kinds.get(actor.actor_id, frozenset())
-            named = actor.is_discovered and actor.actor_type == "organization" and noun in actor.name.lower().split()
-            if noun in kinds or named:
-                add(match.start(), match.end(), actor, occupy=False)
-                break
 
 
 class _RoleResolver:
@@ -1035,7 +1118,7 @@ class _RoleResolver:
                 if actor.actor_type == "country":
                     return {actor.country} if actor.country else None
                 return {actor.actor_id}
-        noun = _GROUP_NOUN_KINDS.get(bare.lower(), bare.lower())
+        noun = self.gazetteer.vocabulary.group_noun_kinds.get(bare.lower(), bare.lower())
         for span in sorted(self.spans, key=lambda s: s.end, reverse=True):  # "the alliance's"
             if noun in self.gazetteer.kinds.get(span.actor_id, frozenset()):
                 return {span.actor_id}
