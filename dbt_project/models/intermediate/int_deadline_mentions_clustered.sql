@@ -22,7 +22,8 @@ changed_families as (
 candidates as (
     select
         *,
-        event_family || '|' || coalesce(location_key, '') as event_key
+        event_family || '|' || coalesce(location_key, '') as event_key,
+        list_intersect(sentence_actor_ids, {{ event_bodies() }}) as body_ids
     from all_candidates
     {%- if is_incremental() %}
     where event_family in (select changed_families.event_family from changed_families)
@@ -56,7 +57,8 @@ anchor_islands as (
 
 -- (2) a postponement joins its island to the other dates its article reports postponed (moved
 -- from one to the other), and to the island of its key reported last before it that was still
--- pending then, the nearest date before its own when several were
+-- pending then, the nearest date before its own when several were; never to a report of another
+-- body (a council, an alliance, an organisation: sentences naming bodies, none in common)
 postponements as (
     select * from anchor_islands
     where status_cue = 'postponed'
@@ -71,6 +73,7 @@ same_article_links as (
         on
             postponements.article_id = paired.article_id
             and postponements.event_key = paired.event_key
+            and {{ bodies_agree('postponements.body_ids', 'paired.body_ids') }}
 ),
 
 previous_links as (
@@ -87,6 +90,7 @@ previous_links as (
             and postponements.reported_at > earlier.reported_at
             and cast(postponements.reported_at as date) <= earlier.due_end
             and postponements.due_start >= earlier.due_start
+            and {{ bodies_agree('postponements.body_ids', 'earlier.body_ids') }}
     group by postponements.timex_id, postponements.island_id
 ),
 
