@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- One row per actor and article: how the latest version of the article involves the actor:
 -- mentions of it, claims it made as speaker, claims it relayed as intermediary. The daily activity

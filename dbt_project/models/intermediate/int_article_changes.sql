@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- The articles an incremental run recomputes: every visible article whose digest (its visible
 -- entry versions, and for each the extractor version and row count of its extractions) differs
 -- from the digest the last complete build recorded in int_article_digests, and every article that

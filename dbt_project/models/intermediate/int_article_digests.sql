@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- depends_on: {{ ref('articles') }}
 -- depends_on: {{ ref('fct_mentions') }}

@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- One row per article version: a distinct (article_id, content_hash) among the visible entries,
 -- numbered in the order the feeds reported them; the last one is the article's latest version.

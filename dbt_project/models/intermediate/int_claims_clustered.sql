@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='speaker_key',
-    scope_before='unnest(speaker_keys_before)',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='speaker_key', scope_before='unnest(speaker_keys_before)') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Every claim of the latest article versions with the cluster of claims it belongs to: the same
 -- speaker saying the same thing, in several articles or outlets, close in time. Two claims of one
@@ -121,24 +115,8 @@ edges as (
         >= {{ var('claim_cluster_min_overlap') }} * least(len(one.terms), len(other.terms))
 ),
 
--- (3) connected components by min-label propagation: each round, a node whose label dropped
--- hands it to its neighbours, which keep it when it is lower than theirs; one row per node is
--- kept (using key), so the cost is the edges around changed nodes per round, never a closure
-components (node_label, component_label) using key (node_label) as (
-    select
-        node_label,
-        node_label as component_label
-    from nodes
-    union
-    select
-        edges.to_label as node_label,
-        min(components.component_label) as component_label
-    from components
-    inner join edges on components.node_label = edges.from_label
-    inner join recurring.components as known on edges.to_label = known.node_label
-    group by edges.to_label, known.component_label
-    having min(components.component_label) < known.component_label
-),
+-- (3) clusters: the connected groups of nodes, each labelled with its least node label
+{{ connected_components('components', 'nodes', 'node_label', 'component_label', 'edges', 'from_label', 'to_label') }},
 
 clusters as (
     select

@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Every claim of the latest article versions, with its speaker and intermediary resolved to
 -- actors. The extractor's actor id wins; a speaker it left unresolved is the actor that a mention

@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Every time expression with an event label in the latest article versions, ready for deadline
 -- clustering: its event family (label synonyms share one), its place as a key, its report time,

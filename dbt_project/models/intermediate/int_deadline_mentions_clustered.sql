@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='event_family',
-    scope_before='unnest(event_families_before)',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='event_family', scope_before='unnest(event_families_before)') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Every labelled time expression of the latest article versions, with the scheduled event
 -- (deadline_id) it belongs to. Clustering runs within an event family and never across families,
@@ -28,7 +22,8 @@ changed_families as (
 candidates as (
     select
         *,
-        event_family || '|' || coalesce(location_key, '') as event_key
+        event_family || '|' || coalesce(location_key, '') as event_key,
+        list_intersect(sentence_actor_ids, {{ event_bodies() }}) as body_ids
     from all_candidates
     {%- if is_incremental() %}
     where event_family in (select changed_families.event_family from changed_families)
@@ -62,7 +57,8 @@ anchor_islands as (
 
 -- (2) a postponement joins its island to the other dates its article reports postponed (moved
 -- from one to the other), and to the island of its key reported last before it that was still
--- pending then, the nearest date before its own when several were
+-- pending then, the nearest date before its own when several were; never to a report of another
+-- body (a council, an alliance, an organisation: sentences naming bodies, none in common)
 postponements as (
     select * from anchor_islands
     where status_cue = 'postponed'
@@ -77,6 +73,7 @@ same_article_links as (
         on
             postponements.article_id = paired.article_id
             and postponements.event_key = paired.event_key
+            and {{ bodies_agree('postponements.body_ids', 'paired.body_ids') }}
 ),
 
 previous_links as (
@@ -93,6 +90,7 @@ previous_links as (
             and postponements.reported_at > earlier.reported_at
             and cast(postponements.reported_at as date) <= earlier.due_end
             and postponements.due_start >= earlier.due_start
+            and {{ bodies_agree('postponements.body_ids', 'earlier.body_ids') }}
     group by postponements.timex_id, postponements.island_id
 ),
 
@@ -122,24 +120,10 @@ edges as (
     where island_id <> linked_island_id
 ),
 
--- connected islands by min-label propagation: each round, an island whose label dropped hands it
--- to its linked islands, which keep it when it is lower than theirs; one row per island is kept
--- (using key), so a round costs the links of the islands that changed, never a closure
-island_events (island_id, event_id) using key (island_id) as (
-    select distinct
-        island_id,
-        island_id as event_id
-    from anchor_islands
-    union
-    select
-        edges.to_island_id as island_id,
-        min(island_events.event_id) as event_id
-    from island_events
-    inner join edges on island_events.island_id = edges.from_island_id
-    inner join recurring.island_events as known on edges.to_island_id = known.island_id
-    group by edges.to_island_id, known.event_id
-    having min(island_events.event_id) < known.event_id
-),
+-- connected islands: the least island id of each linked group is its event id
+{{ connected_components(
+    'island_events', 'anchor_islands', 'island_id', 'event_id', 'edges', 'from_island_id', 'to_island_id',
+) }},
 
 anchored as (
     select
@@ -180,27 +164,8 @@ merge_candidates as (
             and unplaced.event_start <= placed.event_end
 ),
 
-ranked_merges as (
-    select
-        *,
-        row_number() over (candidate_order) as candidate_rank,
-        count(*) over (partition by event_id) as candidate_count,
-        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
-    from merge_candidates
-    window candidate_order as (partition by event_id order by shared_actor_count desc, placed_event_id asc)
-),
-
 merge_choices as (
-    select
-        event_id,
-        placed_event_id
-    from ranked_merges
-    where
-        candidate_rank = 1
-        and (
-            candidate_count = 1
-            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
-        )
+    {{ pick_one('merge_candidates', 'event_id', 'placed_event_id', 'placed_event_id asc') }}
 ),
 
 merged_anchors as (
@@ -251,30 +216,11 @@ coarse_candidates as (
             and coarse.due_start <= merged_events.event_end
 ),
 
-ranked_coarse_links as (
-    select
-        *,
-        row_number() over (candidate_order) as candidate_rank,
-        count(*) over (partition by timex_id) as candidate_count,
-        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
-    from coarse_candidates
-    window candidate_order as (
-        partition by timex_id order by shared_actor_count desc, first_reported_at asc, event_start asc, event_id asc
-    )
-),
-
 coarse_links as (
-    select
-        timex_id,
-        event_id
-    from ranked_coarse_links
-    where
-        candidate_rank = 1
-        and (
-            location_key is not null
-            or candidate_count = 1
-            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
-        )
+    {{ pick_one(
+        'coarse_candidates', 'timex_id', 'event_id',
+        tie_order='first_reported_at asc, event_start asc, event_id asc', placed_wins=true,
+    ) }}
 ),
 
 unattached_coarse as (
@@ -389,30 +335,10 @@ past_candidates as (
     where not candidates.is_future
 ),
 
-ranked_past_links as (
-    select
-        *,
-        row_number() over (candidate_order) as candidate_rank,
-        count(*) over (partition by timex_id) as candidate_count,
-        lead(shared_actor_count) over (candidate_order) as runner_up_shared_actor_count
-    from past_candidates
-    window candidate_order as (
-        partition by timex_id order by shared_actor_count desc, day_distance asc, deadline_id asc
-    )
-),
-
 past_links as (
-    select
-        timex_id,
-        deadline_id
-    from ranked_past_links
-    where
-        candidate_rank = 1
-        and (
-            location_key is not null
-            or candidate_count = 1
-            or (shared_actor_count > 0 and shared_actor_count > runner_up_shared_actor_count)
-        )
+    {{ pick_one(
+        'past_candidates', 'timex_id', 'deadline_id', tie_order='day_distance asc, deadline_id asc', placed_wins=true,
+    ) }}
 ),
 
 final as (

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='event_family',
-    scope_before='unnest(event_families_before)',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='event_family', scope_before='unnest(event_families_before)') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- One row per reported state of a deadline. Each article that reports the deadline is one report;
 -- reports are walked in report order (report time, then article id) and each either changes the

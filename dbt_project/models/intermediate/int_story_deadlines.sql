@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- A deadline belongs to a story when an article of that story mentions it: deadlines inherit
 -- their articles' stories (and claims theirs, in marts.alerts).
 with

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='day',
-    scope_before='published_date_before',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='day', scope_before='published_date_before') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Actor x day (UTC date of the article's publication): mentions, claims made, claims relayed.
 -- Incremental: the days of the changed articles, before and after the change, are recomputed whole.

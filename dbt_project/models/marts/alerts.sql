@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One alert a story's rules draw from the marts: a deadline's reported state changed, a deadline
 -- falls due, a watched actor made a claim with a watched cue, a feed kept failing. Everything here
 -- is a function of report time (deadline_history, publication times) and of as_of, never of when a

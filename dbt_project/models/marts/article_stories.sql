@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One article (its latest version, as in marts.articles) scored against one story: every article
 -- has a row per story, in or out, with the terms that matched and where.
 with

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='speaker_key',
-    scope_before='unnest(speaker_keys_before)',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='speaker_key', scope_before='unnest(speaker_keys_before)') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- One claim as the news carried it: the claims of one speaker that say the same thing, across
 -- articles and outlets, close in time (int_claims_clustered), with its first and last report

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='event_family',
-    scope_before='unnest(event_families_before)',
-    on_schema_change='fail',
-) }}
+{{ config(scope_key='event_family', scope_before='unnest(event_families_before)') }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- depends_on: {{ ref('int_deadline_mentions_clustered') }}
 -- One reported state of one deadline, valid from the report that established it (report time).

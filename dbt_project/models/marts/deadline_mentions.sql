@@ -1,9 +1,3 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_scope',
-    scope_key='article_id',
-    on_schema_change='fail',
-) }}
 -- depends_on: {{ ref('int_article_changes') }}
 -- Every time expression in the latest article versions, past or future, with its deadline.
 -- Incremental: the changed articles, and every article with a mention in an event family they

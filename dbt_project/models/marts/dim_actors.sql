@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One actor seen in the marts: mentioned, quoted or relaying a claim in a latest article version.
 -- Rolled up from actor_activity_daily, so a run costs actor-days, not mentions.
 with

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One story of the stories file, with how many articles it holds now.
 with
 

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- One scheduled event merged across articles, in its current state, with its status on as_of.
 -- A table rebuilt every run: the status moves with as_of even when no report arrives.
 with
