@@ -928,10 +928,10 @@ def _day_in_nearby_month(day: int, published: date, tense: str | None) -> date |
 def _month_year(month: int, published: date, tense: str | None) -> int:
     """The year of a bare month: nearest to publication, leaning to the tense."""
     delta = month - published.month
-    if tense == "future":  # a month named in a future clause is this one or ahead, never behind
-        return published.year + (1 if delta < 0 else 0)
-    if tense == "past":  # and in a past clause this one or behind ("in April" in an October article)
-        return published.year - (1 if delta > 0 else 0)
+    if tense == "future" and delta < 0:
+        return published.year + 1
+    if tense == "past" and delta > 0:
+        return published.year - 1
     if delta > 6:
         return published.year - 1
     if delta < -5:
