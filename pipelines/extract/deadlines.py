@@ -118,15 +118,34 @@ class _Undated:
 
 
 _Resolver = Callable[[re.Match, _Context], "_Dated | _Undated | None"]
-# Each rule: (kind, compiled pattern, resolver). Tried together; the earliest, then longest, then
-# first-defined match wins.
-_RULES: list[tuple[str, re.Pattern, _Resolver]] = []
+# Each rule: (kind, compiled pattern, resolver, words). Tried together; the earliest, then longest,
+# then first-defined match wins. A rule is tried only on a sentence that holds one of its words (in
+# lower case): a substring test spares most of the regex scans.
+_RULES: list[tuple[str, re.Pattern, _Resolver, tuple[str, ...]]] = []
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_UNIT_WORDS = ("year", "month", "week", "day", "hour", "minute", "decade", "centur", "quarter")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "range_from": _MONTH_WORDS, "range_dash": _MONTH_WORDS, "range_and": _MONTH_WORDS, "range_dmy": _MONTH_WORDS,
+    "date_mdy": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "month_part": _MONTH_WORDS, "month_or": _MONTH_WORDS,
+    "month": _MONTH_WORDS, "month_year": _MONTH_WORDS, "iso": ("20",), "ordinal_day": ("the",),
+    "weekday": ("day",), "spring_thaw": ("thaw",), "season": ("spring", "summer", "autumn", "fall", "winter"),
+    "offset": ("later", "earlier", "after", "before"), "next_hours": ("next", "coming"),
+    "relative": ("today", "tonight", "tomorrow", "yesterday", "week", "day", "month", "year", "hour"),
+    "year": ("19", "20"), "quarter": ("quarter",), "duration": _UNIT_WORDS, "every": ("every", "each", "per"),
+    "frequency": ("ly",), "ref": ("now", "current", "present", "moment", "days", "past", "recent", "formerly",
+                                  "lately", "future", "soon"),
+    "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"), "decade": ("0s", "0'",
+                                                                                                       "0’"),
+    "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
+    "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
+    "this_year": ("year",),
+}
 
 
 def _rule(kind: str, pattern: str) -> Callable[[_Resolver], _Resolver]:
     """Register a resolver under its pattern (defined right above it)."""
     def register(resolver: _Resolver) -> _Resolver:
-        _RULES.append((kind, re.compile(pattern), resolver))
+        _RULES.append((kind, re.compile(pattern), resolver, _NEEDS[kind]))
         return resolver
     return register
 
@@ -816,7 +835,10 @@ def _value(resolved: _Dated, published: date) -> str:
 def _matches(sentence: str) -> list[tuple[str, re.Match, _Resolver]]:
     """Every rule's matches, reduced to non-overlapping ones (earliest, then longest, then rule order)."""
     candidates = []
-    for order, (kind, pattern, resolver) in enumerate(_RULES):
+    lower = sentence.lower()
+    for order, (kind, pattern, resolver, words) in enumerate(_RULES):
+        if not any(word in lower for word in words):
+            continue
         for match in pattern.finditer(sentence):
             if match.end() > match.start():
                 candidates.append((match.start(), -(match.end() - match.start()), order, kind, match, resolver))
