@@ -451,13 +451,13 @@ def _frequency(m: re.Match, c: _Context) -> _Undated:
 
 @_rule("ref",
        r"(?i)\b(?P<r>right\s+now|now|currently|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
-       r"the\s+(?:recent\s+|distant\s+)?past|recently|formerly|lately|"
+       r"the\s+(?:recent\s+|distant\s+)?past|recently|formerly|lately|current|recent|"
        r"the\s+(?:near\s+|distant\s+)?future|soon)\b(?!\s+(?:\d|(?:few|several|two|three|four|five|six|seven|eight|"
        r"nine|ten|year|month|week|day|decade|quarter)))")
 def _ref(m: re.Match, c: _Context) -> _Undated:
     """'now', 'currently', 'recently', 'the past', 'the future', 'soon': TimeML's *_REF values."""
     word = m.group("r").lower()
-    if "past" in word or word in ("recently", "formerly", "lately"):
+    if "past" in word or word in ("recently", "formerly", "lately", "recent"):
         return _Undated("DATE", "PAST_REF")
     if "future" in word or word == "soon":
         return _Undated("DATE", "FUTURE_REF")
@@ -591,10 +591,14 @@ def _every_named(m: re.Match, c: _Context) -> _Undated:
     return _Undated("SET", f"XXXX-{MONTHS[name]:02d}")
 
 
-@_rule("this_year", r"(?i)\b(?:the\s+)?(?:full|current(?:\s+fiscal)?|calendar)\s+year\b|\byear['’]?s?[-\s]end\b")
-def _this_year(m: re.Match, c: _Context) -> _Dated:
-    """'the full year', 'the current fiscal year', 'year-end': the year of publication."""
-    year = c.published.year
+@_rule("this_year", r"(?i)\b(?:the\s+)?(?:full|current(?:\s+fiscal)?|calendar)\s+year\b|\byear['’]?s?[-\s]end\b|"
+                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal)\s+year\b)")
+def _this_year(m: re.Match, c: _Context) -> _Dated | _Undated:
+    """'the full year', 'the current fiscal year', 'year-end': the year of publication; 'the past
+    year' the one before; 'the fiscal year' a year's length."""
+    if m.group("fiscal"):
+        return _Undated("DURATION", "P1Y")
+    year = c.published.year - (1 if m.group("past") else 0)
     return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
 
 
@@ -684,7 +688,7 @@ _NOT_PAST_ED = frozenset({"scheduled", "planned", "expected", "slated", "set", "
 _SCHEDULE_VERBS = frozenset(
     "open opens begin begins start starts meet meets resume resumes hold holds arrive arrives fly flies "
     "travel travels visit visits head heads go goes end ends run runs convene convenes gather gathers "
-    "return returns leave leaves continue continues likely unlikely could might may ready".split()
+    "return returns leave leaves continue continues likely unlikely could might may can ready".split()
 )
 # A verb right before the expression's preposition: "confirmed on Thursday", "met late on Friday".
 _PAST_BEFORE_RE = re.compile(
@@ -796,7 +800,7 @@ def _remember(context: _Context, kind: str, resolved: _Dated) -> None:
     if resolved.precision == "day":
         context.anchor = context.local_anchor = resolved.start
     quarter = re.fullmatch(r"(\d{4})-Q(\d)", resolved.value or "")
-    if quarter and kind != "ago":
+    if quarter and kind not in ("ago", "the_quarter"):
         context.last_period = ("quarter", int(quarter.group(1)), int(quarter.group(2)))
     elif kind in ("year", "bare_year"):
         context.last_period = ("year", resolved.start.year, 0)
@@ -950,10 +954,10 @@ def _day_in_nearby_month(day: int, published: date, tense: str | None) -> date |
 def _month_year(month: int, published: date, tense: str | None) -> int:
     """The year of a bare month: nearest to publication, leaning to the tense."""
     delta = month - published.month
-    if tense == "future" and delta < 0:
-        return published.year + 1
-    if tense == "past" and delta > 0:
-        return published.year - 1
+    if tense == "future":  # a month named in a future clause is this one or ahead, never behind
+        return published.year + (1 if delta < 0 else 0)
+    if tense == "past" and delta >= -8:  # and in a past clause up to eight months back ("in April" in
+        return published.year - (1 if delta > 0 else 0)  # October); beyond, a faint past tense loses to nearness
     if delta > 6:
         return published.year - 1
     if delta < -5:

@@ -138,3 +138,17 @@ def test_the_deadline_table_gets_no_duration_set_or_ref(gazetteer):
     rows = con.execute("select surface from extract.time_expressions order by start_char").fetchall()
     con.close()
     assert rows == [("Monday",)]
+
+
+def test_a_month_in_a_past_clause_is_behind_publication(gazetteer):
+    assert ("April", "DATE", "1997-04") in _typed(gazetteer, "The pier reopened in April.", OCT_29_1997)
+    assert ("April", "DATE", "1998-04") in _typed(gazetteer, "The pier will reopen in April.", OCT_29_1997)
+    # far behind, a faint past (a verb elsewhere in the sentence) loses to the nearest April
+    assert ("March", "DATE", "1998-03") in _typed(gazetteer, "Engineers wrote that a repair, in March, would "
+                                                             "be cheaper.", datetime(1997, 12, 20))
+
+
+def test_the_year_before_and_the_fiscal_year(gazetteer):
+    found = _typed(gazetteer, "Traffic fell over the past year, and the fiscal year ends in June.", OCT_29_1997)
+    assert ("the past year", "DATE", "1996") in found
+    assert ("the fiscal year", "DURATION", "P1Y") in found
