@@ -134,8 +134,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "year": ("19", "20"), "quarter": ("quarter",), "duration": _UNIT_WORDS, "every": ("every", "each", "per"),
     "frequency": ("ly",), "ref": ("now", "current", "present", "moment", "days", "past", "recent", "formerly",
                                   "lately", "future", "soon"),
-    "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"), "decade": ("0s", "0'",
-                                                                                                       "0’"),
+    "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"),
+    "year_part": ("19", "20"), "decade": ("0s", "0'", "0’"),
     "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
     "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
     "this_year": ("year",),
@@ -402,7 +402,8 @@ def _quarter_rule(m: re.Match, c: _Context) -> _Dated:
 _UNIT = r"(?P<unit>years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)|quarters?)"
 _UNIT_CODES = {"year": "Y", "month": "M", "week": "W", "day": "D", "hour": "TH", "minute": "TM", "decade": "DE",
                "century": "CE", "centurie": "CE", "quarter": "Q"}
-_COUNT = (r"(?P<n>\d{1,3}(?:\.\d)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+_COUNT = (r"(?P<n>\d{1,3}(?:\.\d)?|a\s+hundred|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+          r"fifteen|"
           r"twenty|thirty|forty|fifty|sixty|hundred|couple\s+of|a\s+couple\s+of|few|a\s+few|several|many)")
 
 
@@ -419,8 +420,9 @@ def _count_value(count: str, unit: str) -> str:
 
 
 @_rule("duration",
-       rf"(?i)\b(?:(?:the\s+)?(?:past|last|next|first|latest|previous|coming|final|remaining)\s+)?"
-       rf"(?:(?:about|nearly|almost|some|more\s+than|less\s+than|at\s+least|up\s+to|over|only|just)\s+)?"
+       rf"(?i)\b(?:the\s+(?:(?:past|last|next|first|latest|previous|coming|final|remaining)\s+)?|"
+       rf"(?:past|next|first|previous|coming|final|remaining)\s+|"
+       rf"(?:about|nearly|almost|some|more\s+than|less\s+than|no\s+more\s+than|at\s+least|up\s+to|over|only|just)\s+)?"
        rf"{_COUNT}(?:\s+more)?(?P<sep>[-\s])(?:(?:trading|business|working|calendar)\s+)?{_UNIT}(?:-old)?(?![-\w])"
        r"(?!\s+old\b)")
 def _duration(m: re.Match, c: _Context) -> _Undated | None:
@@ -478,6 +480,13 @@ def _bare_year(m: re.Match, c: _Context) -> _Dated | None:
     year = int(m.group("y"))
     if abs(year - c.published.year) > 60:
         return None
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("year_part", rf"(?i)\b(?P<part>early|mid-?|late|the\s+end\s+of|the\s+beginning\s+of)\s*{_g('y', _Y)}\b")
+def _year_part(m: re.Match, c: _Context) -> _Dated:
+    """'early 1990', 'the end of 1994': part of a year, written as the year."""
+    year = int(m.group("y"))
     return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
 
 
@@ -623,7 +632,8 @@ def _span(day: date, precision: str) -> tuple[date, date]:
 _DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 _SEASON_CODES = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 # Kinds that give TimeML a value but never a deadline: their rows are not written to the extract table.
-_TIMEML_ONLY = frozenset({"part_of_day", "bare_year", "decade", "ago", "the_quarter", "spelled_year", "this_year"})
+_TIMEML_ONLY = frozenset({"part_of_day", "bare_year", "year_part", "decade", "ago", "the_quarter", "spelled_year",
+                          "this_year"})
 # Kinds that name a full date, whose month "the 12th" then takes.
 _FULL_DATES = frozenset({"date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
                          "ordinal_day"})
@@ -808,8 +818,12 @@ def _remember(context: _Context, kind: str, resolved: _Dated) -> None:
 
 # TimeML leaves a leading preposition out of the extent: "on <TIMEX3>Monday</TIMEX3>".
 _LEADING_PREP_RE = re.compile(
-    r"(?i)(?:(?:on|in|by|until|till|since|during|through|before|after|from|for|at|of|within|toward|towards|"
-    r"between|with)\s+)+(?=\S)")
+    r"(?i)(?:(?:on|in|by|until|till|since|during|through|before|after|from|for|at(?!\s+least)|of|within|toward|"
+    r"towards|between|with)\s+)+(?=\S)"
+    # nor "earlier"/"later" before a day or "this ...": "earlier this month" is <TIMEX3>this month</TIMEX3>
+    r"|(?i:earlier|later)\s+(?=this\b|today\b|yesterday\b|tomorrow\b|tonight\b|[MTWFS]\w+day\b)"
+    # nor "the" before a quarter that modifies a noun: "the third-quarter loss"
+    r"|(?i:the)\s+(?=(?:fiscal[-\s]+)?(?:first|second|third|fourth)-quarter\b)")
 
 
 def _extent(offset: int, match: re.Match) -> tuple[int, int]:

@@ -152,3 +152,14 @@ def test_the_year_before_and_the_fiscal_year(gazetteer):
     found = _typed(gazetteer, "Traffic fell over the past year, and the fiscal year ends in June.", OCT_29_1997)
     assert ("the past year", "DATE", "1996") in found
     assert ("the fiscal year", "DURATION", "P1Y") in found
+
+
+def test_extents_leave_earlier_later_and_an_adjective_quarters_the_out(gazetteer):
+    found = _typed(gazetteer, "Earlier this month the line posted a third-quarter loss; the lease runs at least "
+                              "20 more years, and the nine months to June were weak. A ramp opened in early 1996.",
+                   OCT_29_1997)
+    assert ("this month", "DATE", "1997-10") in found
+    assert ("third-quarter", "DATE", "1997-Q3") in found
+    assert ("at least 20 more years", "DURATION", "P20Y") in found  # "at least" is no preposition
+    assert ("the nine months", "DURATION", "P9M") in found
+    assert ("early 1996", "DATE", "1996") in found
