@@ -22,28 +22,34 @@ a statement ("said on Friday"); a status cue from the sentence (cancelled, postp
 scheduled; a cue inside a condition does not count); and whether it lies ahead of publication.
 """
 
+
 from __future__ import annotations
 
 import calendar
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from pipelines.extract.actors import is_agent_use
+from pipelines.extract.lexicon import MONTHS, NUMBERS, WEEKDAYS, month_pattern, weekday_pattern
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 @dataclass(frozen=True)
 class TimeExpression:
-    """A dated or datable reference, resolved to [due_start, due_end]."""
+    """A time expression: its TimeML type and value and, when it names a date, [due_start, due_end].
+
+    Durations, sets and PRESENT/PAST/FUTURE_REF have no range (None) and, like the dated expressions
+    only TimeML needs ("1997", "a year ago"), are not deadline candidates."""
 
     surface: str
-    due_start: date
-    due_end: date
+    due_start: date | None
+    due_end: date | None
     precision: str
     is_future: bool
     event_label: str | None
@@ -52,23 +58,19 @@ class TimeExpression:
     start_char: int
     end_char: int
     sentence: str
+    timex_type: str = "DATE"
+    value: str = ""
+    is_deadline_candidate: bool = True
 
 
-_MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}
-_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-            "eight": 8, "nine": 9, "ten": 10, "few": 3, "several": 5, "couple of": 2}
+_NUMBERS = {**NUMBERS, "few": 3, "several": 5}  # a guess at the span of "in a few days"
 
-_M = (r"(?>Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June|Jun\.?|July|Jul\.?|"
-      r"Aug(?:ust|\.)?|Sep(?:tember|t\.|\.|t)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)(?![a-z])")
+_M = month_pattern()
 _D = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _Y = r"(?:19|20)\d\d"
-_WD = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_WD = weekday_pattern()
+
 _DASH = r"\s*[-–—]\s*"
 _PART = r"(?i:early|mid|late|end\s+of|the\s+end\s+of|beginning\s+of|start\s+of|middle\s+of)"
 _MONTH_PREP = r"(?i:in|by|until|till|since|during|through|before|after|from|of|for|this|next|last|early|late)"
@@ -80,70 +82,564 @@ def _g(name: str, body: str) -> str:
     return f"(?P<{name}>{body})"
 
 
-# Each rule: (kind, compiled pattern). Tried together; the earliest and then longest match wins.
-_RULES: list[tuple[str, re.Pattern]] = [
-    ("range_from", re.compile(
-        rf"\b(?:from|between)\s+{_g('m1', _M)}\s+{_g('d1', _D)}\s+(?:to|until|through|and|till)\s+"
-        rf"(?:{_g('m2', _M)}\s+)?{_g('d2', _D)}(?:,?\s+{_g('y', _Y)})?")),
-    ("range_dash", re.compile(
-        rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}(?:{_DASH}|\s+(?:to|through|until)\s+)"
-        rf"(?:{_g('m2', _M)}\s+)?{_g('d2', _D)}(?:,?\s+{_g('y', _Y)})?")),
-    ("range_and", re.compile(
-        rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}\s+and\s+{_g('d2', _D)}(?!\s*{_M})(?:,?\s+{_g('y', _Y)})?")),
-    ("range_dmy", re.compile(
-        rf"\b{_g('d1', _D)}(?:{_DASH}|\s+(?:to|and)\s+){_g('d2', _D)}\s+{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")),
-    ("iso", re.compile(r"\b(?P<y>20\d\d)-(?P<mo>[01]\d)-(?P<d1>[0-3]\d)\b")),
-    ("date_mdy", re.compile(
-        rf"(?:\b{_g('wd', _WD)},?\s+)?\b{_g('m1', _M)}\s+{_g('d1', _D)}(?:,?\s+{_g('y', _Y)})?")),
-    ("date_dmy", re.compile(
-        rf"(?:\b{_g('wd', _WD)},?\s+)?\b{_g('d1', _D)}\s+(?:of\s+)?{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")),
-    ("month_part", re.compile(
-        rf"(?i:\b(?:by|before|until|till|toward|towards)\s+)?"
-        rf"(?i:the\s+)?{_g('part', _PART)}"
-        rf"(?:\s+|-){_g('m1', _M)}"
-        rf"(?:\s+or\s+(?:{_g('part2', _PART)}(?:\s+|-))?{_g('m2', _M)}(?!\s+\d))?(?:,?\s+{_g('y', _Y)})?")),
-    ("month_or", re.compile(
-        rf"\b(?:in|by|until|between)\s+{_g('m1', _M)}\s+(?:or|and)\s+{_g('m2', _M)}(?:\s+{_g('y', _Y)})?")),
-    ("month", re.compile(
-        rf"\b{_g('prep', _MONTH_PREP)}\s+"
-        rf"{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?(?!\s+\d)")),
-    ("month_year", re.compile(rf"\b{_g('m1', _M)},?\s+{_g('y', _Y)}")),
-    ("ordinal_day", re.compile(
-        r"\b(?:to|for|on|until|by|from|before|after)\s+the\s+(?P<d1>[12]\d|3[01]|[1-9])(?:st|nd|rd|th)\b")),
-    ("weekday", re.compile(
-        rf"(?:\b(?P<wprep>(?i:on|this|next|last|by|until|since|late|early|before|after))\s+)?"
-        rf"\b{_g('wd', _WD)}(?!,?\s+{_M}\s+\d|,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+{_M})"
-        rf"(?:\s+(?:morning|afternoon|evening|night))?")),
-    ("spring_thaw", re.compile(r"(?i:\b(?:before|by|until|after|with)\s+)?(?i:the\s+)?(?i:spring\s+thaw)")),
-    ("season", re.compile(
-        r"(?i:\b(?P<sprep>this|next|last|in\s+the|by\s+the|before\s+the|until\s+the|early|late|in|by)\s+)"
-        r"(?:(?P<spart>(?i:early|late))\s+)?(?P<season>(?i:spring|summer|autumn|fall|winter))(?!\s+(?:of|at)\s+(?!\d))"
-        rf"(?:\s+(?:of\s+)?{_g('y', _Y)})?")),
-    ("offset", re.compile(
-        rf"(?i)\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+(?P<dir>later|earlier|after|before)\b")),
-    ("next_hours", re.compile(
-        r"(?i)\b(?:in|within|over)\s+the\s+(?:next|coming)\s+(?P<n>\d{1,3})(?:\s*(?:to|or|-|–)\s*(?P<n2>\d{1,3}))?"
-        r"\s+(?P<unit>hours|days|weeks)\b")),
-    ("relative", re.compile(
-        r"(?i)\b(?P<rel>today|tonight|tomorrow|yesterday|this\s+weekend|next\s+weekend|last\s+weekend|"
-        r"the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after|the\s+following\s+week|"
-        r"(?:early|late|later|earlier)\s+next\s+week|(?:early|late)\s+last\s+week|"
-        r"(?:later|earlier)\s+(?:in|this)\s+(?:the\s+)?week|(?:later|earlier)\s+this\s+month|"
-        r"(?:later|earlier)\s+this\s+year|(?:early|late)\s+next\s+(?:month|year)|"
-        r"the\s+end\s+of\s+(?:the|this|next)\s+(?:week|month|year)|"
-        r"(?:this|next|last)\s+(?:week|month|year)|"
-        r"(?:in|within|over)\s+the\s+(?:next|coming|following)\s+(?:few\s+|couple\s+of\s+)?"
-        r"(?:days|weeks|months|month|week)|"
-        r"in\s+the\s+days\s+ahead|in\s+the\s+weeks\s+ahead|in\s+the\s+coming\s+days|"
-        r"within\s+(?:days|weeks|hours|months|a\s+week|a\s+month|a\s+day)|"
-        rf"(?:in|within)\s+(?P<n>{_NUM})\s+(?P<unit>hours?|days?|weeks?|months?))\b")),
-    ("year", re.compile(rf"(?i:\b(?:in|by|until|since|during|before|after|through)\s+){_g('y', _Y)}\b")),
-    ("quarter", re.compile(
-        rf"(?i:\b(?:the\s+)?(?:{_g('qy', _Y)}(?:['’]s)?\s+)?(?:fiscal\s+)?"
-        rf"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[-\s]+quarter\b"
-        rf"(?:\s+of\s+(?:fiscal\s+)?{_g('y', _Y)}\b)?)")),
-]
+
+
+@dataclass
+class _Context:
+    """What a resolver may read besides its match: publication day, the clause's tense, and what the
+    article named before (the last month of a full date, the last day, the sentence's last day, the
+    last quarter or fiscal year, for "the 12th", "the next day", "four days later", "a year ago")."""
+
+    published: date
+    tense: str | None
+    last_month: tuple[int, int] | None
+    anchor: date | None
+    local_anchor: date | None
+    last_period: tuple[str, int, int] | None  # ("quarter", year, number) or ("year", year, 0)
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A resolved date range; type and value are written from the range unless a rule gives them."""
+
+    start: date
+    end: date
+    precision: str
+    timex_type: str = "DATE"
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class _Undated:
+    """A time expression with no date range: a duration, a set or a PRESENT/PAST/FUTURE_REF."""
+
+    timex_type: str
+    value: str
+
+
+_Resolver = Callable[[re.Match, _Context], "_Dated | _Undated | None"]
+# Each rule: (kind, compiled pattern, resolver, words). Tried together; the earliest, then longest,
+# then first-defined match wins. A rule is tried only on a sentence that holds one of its words (in
+# lower case): a substring test spares most of the regex scans.
+_RULES: list[tuple[str, re.Pattern, _Resolver, tuple[str, ...]]] = []
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_UNIT_WORDS = ("year", "month", "week", "day", "hour", "minute", "decade", "centur", "quarter")
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "range_from": _MONTH_WORDS, "range_dash": _MONTH_WORDS, "range_and": _MONTH_WORDS, "range_dmy": _MONTH_WORDS,
+    "date_mdy": _MONTH_WORDS, "date_dmy": _MONTH_WORDS, "month_part": _MONTH_WORDS, "month_or": _MONTH_WORDS,
+    "month": _MONTH_WORDS, "month_year": _MONTH_WORDS, "iso": ("20",), "ordinal_day": ("the",),
+    "weekday": ("day",), "spring_thaw": ("thaw",), "season": ("spring", "summer", "autumn", "fall", "winter"),
+    "offset": ("later", "earlier", "after", "before"), "next_hours": ("next", "coming"),
+    "relative": ("today", "tonight", "tomorrow", "yesterday", "week", "day", "month", "year", "hour"),
+    "year": ("19", "20"), "quarter": ("quarter",), "duration": _UNIT_WORDS, "every": ("every", "each", "per"),
+    "frequency": ("ly",), "ref": ("now", "current", "present", "moment", "days", "past", "recent", "formerly",
+                                  "lately", "future", "soon"),
+    "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"),
+    "year_part": ("19", "20"), "decade": ("0s", "0'", "0’"),
+    "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
+    "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
+    "this_year": ("year",),
+}
+
+
+def _rule(kind: str, pattern: str) -> Callable[[_Resolver], _Resolver]:
+    """Register a resolver under its pattern (defined right above it)."""
+    def register(resolver: _Resolver) -> _Resolver:
+        _RULES.append((kind, re.compile(pattern), resolver, _NEEDS[kind]))
+        return resolver
+    return register
+
+
+def _year(m: re.Match) -> int | None:
+    """The four-digit year the match names, if any."""
+    return int(m.group("y")) if m.groupdict().get("y") else None
+
+
+def _day_range(m: re.Match, c: _Context, kind: str) -> _Dated | None:
+    """A range of days within a month or across two: 'Jan. 10-12', 'from Jan. 10 to Feb. 2'."""
+    groups = m.groupdict()
+    month1 = _month(groups["m1"])
+    month2 = _month(groups["m2"]) if groups.get("m2") else month1
+    first = _day_date(_year(m), month1, _day(groups["d1"]), c.published, c.tense)
+    if first is None:
+        return None
+    try:
+        second = date(first.year + (1 if month2 < month1 else 0), month2, _day(groups["d2"]))
+    except ValueError:
+        return None
+    if kind == "range_and" and (second - first).days > 3:
+        return _Dated(first, first, "day")  # "on Jan. 10 and 20": two events; keep the first
+    return _Dated(first, second, "day", value=first.isoformat()) if second >= first else None
+
+
+@_rule("range_from",
+       rf"\b(?:from|between)\s+{_g('m1', _M)}\s+{_g('d1', _D)}\s+(?:to|until|through|and|till)\s+"
+       rf"(?:{_g('m2', _M)}\s+)?{_g('d2', _D)}(?:,?\s+{_g('y', _Y)})?")
+def _range_from(m: re.Match, c: _Context) -> _Dated | None:
+    """'from Jan. 10 to Feb. 2'."""
+    return _day_range(m, c, "range_from")
+
+
+@_rule("range_dash",
+       rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}(?:{_DASH}|\s+(?:to|through|until)\s+)"
+       rf"(?:{_g('m2', _M)}\s+)?{_g('d2', _D)}(?:,?\s+{_g('y', _Y)})?")
+def _range_dash(m: re.Match, c: _Context) -> _Dated | None:
+    """'Jan. 10-12', 'Jan. 30 to Feb. 2'."""
+    return _day_range(m, c, "range_dash")
+
+
+@_rule("range_and", rf"\b{_g('m1', _M)}\s+{_g('d1', _D)}\s+and\s+{_g('d2', _D)}(?!\s*{_M})(?:,?\s+{_g('y', _Y)})?")
+def _range_and(m: re.Match, c: _Context) -> _Dated | None:
+    """'Jan. 10 and 11'."""
+    return _day_range(m, c, "range_and")
+
+
+@_rule("range_dmy",
+       rf"\b{_g('d1', _D)}(?:{_DASH}|\s+(?:to|and)\s+){_g('d2', _D)}\s+{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")
+def _range_dmy(m: re.Match, c: _Context) -> _Dated | None:
+    """'10-12 January'."""
+    return _day_range(m, c, "range_dmy")
+
+
+@_rule("iso", r"\b(?P<y>20\d\d)-(?P<mo>[01]\d)-(?P<d1>[0-3]\d)\b")
+def _iso(m: re.Match, c: _Context) -> _Dated | None:
+    """'2022-02-14'."""
+    try:
+        when = date(int(m.group("y")), int(m.group("mo")), int(m.group("d1")))
+    except ValueError:
+        return None
+    return _Dated(when, when, "day")
+
+
+def _month_day(m: re.Match, c: _Context) -> _Dated | None:
+    """A month and a day, with or without a year (and a weekday before them)."""
+    when = _day_date(_year(m), _month(m.group("m1")), _day(m.group("d1")), c.published, c.tense)
+    return _Dated(when, when, "day") if when else None
+
+
+_rule("date_mdy", rf"(?:\b{_g('wd', _WD)},?\s+)?\b{_g('m1', _M)}\s+{_g('d1', _D)}(?:,?\s+{_g('y', _Y)})?")(_month_day)
+_rule("date_dmy", rf"(?:\b{_g('wd', _WD)},?\s+)?\b{_g('d1', _D)}\s+(?:of\s+)?{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?")(
+    _month_day)
+
+
+@_rule("month_part",
+       rf"(?i:\b(?:by|before|until|till|toward|towards)\s+)?"
+       rf"(?i:the\s+)?{_g('part', _PART)}"
+       rf"(?:\s+|-){_g('m1', _M)}"
+       rf"(?:\s+or\s+(?:{_g('part2', _PART)}(?:\s+|-))?{_g('m2', _M)}(?!\s+\d))?(?:,?\s+{_g('y', _Y)})?")
+def _month_part(m: re.Match, c: _Context) -> _Dated:
+    """'mid-February', 'by the end of January', 'late January or February'."""
+    groups = m.groupdict()
+    month = _month(groups["m1"])
+    year = _year(m) or _month_year(month, c.published, c.tense)
+    start, end = _part_window(groups["part"], year, month)
+    if groups.get("m2"):  # from the first window to the end of the second
+        month2 = _month(groups["m2"])
+        year2 = year + (1 if month2 < month else 0)
+        end = _part_window(groups["part2"], year2, month2)[1] if groups.get("part2") else _month_end(year2, month2)
+    return _Dated(start, end, "month", value=f"{year:04d}-{month:02d}")
+
+
+@_rule("month_or", rf"\b(?:in|by|until|between)\s+{_g('m1', _M)}\s+(?:or|and)\s+{_g('m2', _M)}(?:\s+{_g('y', _Y)})?")
+def _month_or(m: re.Match, c: _Context) -> _Dated:
+    """'in March or April'."""
+    month1, month2 = _month(m.group("m1")), _month(m.group("m2"))
+    year1 = _year(m) or _month_year(month1, c.published, c.tense)
+    year2 = year1 + (1 if month2 < month1 else 0)
+    return _Dated(date(year1, month1, 1), _month_end(year2, month2), "month", value=f"{year1:04d}-{month1:02d}")
+
+
+def _month_alone(m: re.Match, c: _Context) -> _Dated:
+    """A month with a preposition or a year: 'in March', 'next March', 'early March', 'March 2022'."""
+    month = _month(m.group("m1"))
+    prep = (m.groupdict().get("prep") or "").lower()
+    year = _year(m)
+    if year is None:
+        if prep == "next":
+            year = c.published.year + (1 if month <= c.published.month else 0)
+        elif prep == "last":
+            year = c.published.year - (1 if month >= c.published.month else 0)
+        else:
+            year = _month_year(month, c.published, c.tense)
+    value = f"{year:04d}-{month:02d}"
+    if prep == "early":
+        return _Dated(date(year, month, 1), date(year, month, 10), "month", value=value)
+    if prep == "late":
+        return _Dated(date(year, month, 21), _month_end(year, month), "month", value=value)
+    return _Dated(date(year, month, 1), _month_end(year, month), "month", value=value)
+
+
+_rule("month", rf"\b{_g('prep', _MONTH_PREP)}\s+{_g('m1', _M)}(?:,?\s+{_g('y', _Y)})?(?!\s+\d)")(_month_alone)
+_rule("month_year", rf"\b{_g('m1', _M)},?\s+{_g('y', _Y)}")(_month_alone)
+
+
+@_rule("ordinal_day", r"\b(?:to|for|on|until|by|from|before|after)\s+the\s+(?P<d1>[12]\d|3[01]|[1-9])(?:st|nd|rd|th)\b")
+def _ordinal_day(m: re.Match, c: _Context) -> _Dated | None:
+    """'on the 12th': in the month of the last full date, else this or a neighbouring month."""
+    day = _day(m.group("d1"))
+    if c.last_month:
+        try:
+            when = date(c.last_month[0], c.last_month[1], day)
+        except ValueError:
+            return None
+    else:
+        when = _day_in_nearby_month(day, c.published, c.tense)
+    return _Dated(when, when, "day") if when else None
+
+
+@_rule("weekday",
+       rf"(?:\b(?P<wprep>(?i:on|this|next|last|by|until|since|late|early|before|after))\s+)?"
+       rf"\b{_g('wd', _WD)}(?!,?\s+{_M}\s+\d|,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+{_M})"
+       rf"(?:\s+(?P<part>morning|afternoon|evening|night))?")
+def _weekday_rule(m: re.Match, c: _Context) -> _Dated:
+    """'on Monday', 'next Friday', 'Tuesday night': the nearest such day in the tense's direction."""
+    when = _weekday(m.group("wd"), (m.group("wprep") or "").lower(), c.published, c.tense)[0]
+    if m.group("part"):  # "Monday morning" is a TIME in TimeML
+        return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part')]}")
+    return _Dated(when, when, "day")
+
+
+@_rule("spring_thaw", r"(?i:\b(?:before|by|until|after|with)\s+)?(?i:the\s+)?(?i:spring\s+thaw)")
+def _spring_thaw(m: re.Match, c: _Context) -> _Dated:
+    """'before the spring thaw': the coming March."""
+    year = c.published.year + (1 if c.published.month > 3 else 0)
+    return _Dated(date(year, 3, 1), date(year, 3, 31), "season", value=f"{year:04d}-03")
+
+
+@_rule("season",
+       r"(?i:\b(?P<sprep>this|next|last|in\s+the|by\s+the|before\s+the|until\s+the|early|late|in|by)\s+)"
+       r"(?:(?P<spart>(?i:early|late))\s+)?(?P<season>(?i:spring|summer|autumn|fall|winter))(?!\s+(?:of|at)\s+(?!\d))"
+       rf"(?:\s+(?:of\s+)?{_g('y', _Y)})?")
+def _season_rule(m: re.Match, c: _Context) -> _Dated | None:
+    """'this spring', 'next winter', 'early summer 2022'."""
+    season = m.group("season")
+    if season[0].isupper() and re.match(r"[^\S\n]+[A-Z]", m.string[m.end("season"):]):
+        return None  # "the Winter Olympics": a name, not a season
+    start, end, precision = _season(m.groupdict(), c.published, _year(m))
+    code = _SEASON_CODES[season.lower()]
+    return _Dated(start, end, precision, value=f"{start.year:04d}-{code}")
+
+
+@_rule("offset", rf"(?i)\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+(?P<dir>later|earlier|after|before)\b")
+def _offset_rule(m: re.Match, c: _Context) -> _Dated | None:
+    """'four days later', 'a week earlier': from the day named before it in the sentence (with none,
+    only TimeML's duration: no deadline)."""
+    resolved = _offset(m.groupdict(), c.local_anchor)
+    return _Dated(*resolved) if resolved else _Undated("DURATION", _count_value(m.group("n"), m.group("unit")))
+
+
+@_rule("next_hours",
+       r"(?i)\b(?:in|within|over)\s+the\s+(?:next|coming)\s+(?P<n>\d{1,3})(?:\s*(?:to|or|-|–)\s*(?P<n2>\d{1,3}))?"
+       r"\s+(?P<unit>hours|days|weeks)\b")
+def _next_hours(m: re.Match, c: _Context) -> _Dated:
+    """'in the next 24 to 48 hours': from publication on (TimeML: a duration)."""
+    count = int(m.group("n2") or m.group("n"))
+    unit = m.group("unit").lower()
+    days = -(-count // 24) if unit == "hours" else count * (7 if unit == "weeks" else 1)
+    precision = "day" if unit == "hours" else "week" if days <= 14 else "month"
+    value = _count_value("few" if m.group("n2") else m.group("n"), unit)  # "24 to 48 hours": a vague length
+    return _Dated(c.published, c.published + timedelta(days=days), precision, value=value)
+
+
+@_rule("relative",
+       r"(?i)\b(?P<rel>today|tonight|tomorrow|yesterday|this\s+weekend|next\s+weekend|last\s+weekend|"
+       r"the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after|the\s+following\s+week|"
+       r"(?:early|late|later|earlier)\s+next\s+week|(?:early|late)\s+last\s+week|"
+       r"(?:later|earlier)\s+(?:in|this)\s+(?:the\s+)?week|(?:later|earlier)\s+this\s+month|"
+       r"(?:later|earlier)\s+this\s+year|(?:early|late)\s+next\s+(?:month|year)|"
+       r"the\s+end\s+of\s+(?:the|this|next)\s+(?:week|month|year)|"
+       r"(?:this|next|last)\s+(?:week|month|year)|"
+       r"(?:in|within|over)\s+the\s+(?:next|coming|following)\s+(?:few\s+|couple\s+of\s+)?"
+       r"(?:days|weeks|months|month|week)|"
+       r"in\s+the\s+days\s+ahead|in\s+the\s+weeks\s+ahead|in\s+the\s+coming\s+days|"
+       r"within\s+(?:days|weeks|hours|months|a\s+week|a\s+month|a\s+day)|"
+       rf"(?:in|within)\s+(?P<n>{_NUM})\s+(?P<unit>hours?|days?|weeks?|months?))\b")
+def _relative_rule(m: re.Match, c: _Context) -> _Dated | None:
+    """Relative horizons: today, next week, later in the week, within days, next month..."""
+    if m.group("unit") and _COUNTED_BEFORE_RE.search(m.string, max(0, m.start() - 30), m.start()):
+        return None  # "three meetings in four days": a duration, not a date
+    resolved = _relative(m.groupdict(), c.published, c.anchor)
+    if resolved is None:
+        return None
+    rel = re.sub(r"\s+", " ", m.group("rel").lower())
+    if rel == "tonight":
+        return _Dated(*resolved, "TIME", f"{resolved[0].isoformat()}TNI")
+    vague = re.match(r"(?:in|within|over) the (?:next|coming|following) |within |in the (?:days|weeks|coming)", rel)
+    if vague and not m.group("unit"):  # "within days": dated for deadlines, a vague duration for TimeML
+        unit = re.search(r"hour|day|week|month", rel)
+        return _Dated(*resolved, value=_count_value("few", unit.group() if unit else "day"))
+    if m.group("unit") and rel.startswith("within"):
+        return _Dated(*resolved, value=_count_value(m.group("n"), m.group("unit")))
+    if m.group("unit") and resolved[2] == "week":  # "in two weeks": the week of the middle day
+        middle = resolved[0] + (resolved[1] - resolved[0]) / 2
+        return _Dated(*resolved, value=_iso_week(middle))
+    return _Dated(*resolved)
+
+
+@_rule("year", rf"(?i:\b(?:in|by|until|since|during|before|after|through)\s+){_g('y', _Y)}\b")
+def _year_rule(m: re.Match, c: _Context) -> _Dated:
+    """'in 2022', 'by 1999'."""
+    year = int(m.group("y"))
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("quarter",
+       rf"(?i:\b(?:the\s+)?(?:{_g('qy', _Y)}(?:['’]s)?\s+|(?P<rel>next|last|this)\s+year['’]s\s+|"
+       rf"(?P<ago>year[-\s](?:ago|earlier))\s+)?(?:fiscal[-\s]+)?"
+       rf"(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[-\s]+quarter\b"
+       rf"(?:\s+of\s+(?:fiscal\s+)?{_g('y', _Y)}\b)?)")
+def _quarter_rule(m: re.Match, c: _Context) -> _Dated:
+    """'the third quarter', 'fourth-quarter', 'the first quarter of 1990'."""
+    start, end, precision = _quarter(m.groupdict(), c.published, c.tense)
+    shift = {"next": 1, "last": -1}.get((m.group("rel") or "").lower(), 0) - (1 if m.group("ago") else 0)
+    if shift:  # "next year's first quarter", "the year-ago third quarter"
+        start, end = date(start.year + shift, start.month, 1), _month_end(end.year + shift, end.month)
+    return _Dated(start, end, precision, value=f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}")
+
+
+# --- TimeML-only rules: dated expressions no deadline came from, and durations, sets and refs -----
+
+_UNIT = r"(?P<unit>years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(?:y|ies)|quarters?)"
+_UNIT_CODES = {"year": "Y", "month": "M", "week": "W", "day": "D", "hour": "TH", "minute": "TM", "decade": "DE",
+               "century": "CE", "centurie": "CE", "quarter": "Q"}
+_COUNT = (r"(?P<n>\d{1,3}(?:\.\d)?|a\s+hundred|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+          r"fifteen|"
+          r"twenty|thirty|forty|fifty|sixty|hundred|couple\s+of|a\s+couple\s+of|few|a\s+few|several|many)")
+
+
+def _count_value(count: str, unit: str) -> str:
+    """A TimeML duration value: 'three', 'weeks' -> 'P3W'; vague counts give 'PXW'."""
+    code = _UNIT_CODES[unit.lower().rstrip("s")]
+    word = re.sub(r"\s+", " ", count.lower()).removeprefix("a ") if count.lower() not in ("a", "an") else count.lower()
+    number = NUMBERS.get(word) or (count if count[0].isdigit() else None)
+    if number is None:
+        return f"P{'T' if code.startswith('T') else ''}X{code[-1]}"
+    if code.startswith("T"):
+        return f"PT{number}{code[1]}"
+    return f"P{number}{code}"
+
+
+@_rule("duration",
+       rf"(?i)\b(?:the\s+(?:(?:past|last|next|first|latest|previous|coming|final|remaining)\s+)?|"
+       rf"(?:past|next|first|previous|coming|final|remaining)\s+|"
+       rf"(?:about|nearly|almost|some|more\s+than|less\s+than|no\s+more\s+than|at\s+least|up\s+to|over|only|just)\s+)?"
+       rf"{_COUNT}(?:\s+more)?(?P<sep>[-\s])(?:(?:trading|business|working|calendar)\s+)?{_UNIT}(?:-old)?(?![-\w])"
+       r"(?!\s+old\b)")
+def _duration(m: re.Match, c: _Context) -> _Undated | None:
+    """'three weeks', 'the past two years', 'a four-day', 'several months': a TimeML duration."""
+    if m.group("sep") == "-" and m.group("unit").lower().startswith("quarter"):
+        return None  # "three-quarters of its food": a share
+    if m.group("n").lower() in ("a", "an") and m.start() > 0 \
+            and re.search(r"(?i)(?:\b(?:once|twice|times|per|million|billion|thousand)|%|percent|\d)\s+$",
+                          m.string[max(0, m.start() - 12):m.start()]):
+        return _Undated("SET", _count_value("1", m.group("unit")))  # "twice a year", "5% a year"
+    return _Undated("DURATION", _count_value(m.group("n"), m.group("unit")))
+
+
+@_rule("every", rf"(?i)\b(?:every|each|per)\s+(?:(?P<n>other|two|three|four|\d+)\s+)?{_UNIT}\b")
+def _every(m: re.Match, c: _Context) -> _Undated:
+    """'every week', 'each year', 'every two months': a set."""
+    count = {"other": "2"}.get((m.group("n") or "1").lower(), m.group("n") or "1")
+    return _Undated("SET", _count_value(count, m.group("unit")))
+
+
+@_rule("frequency", r"(?i)\b(?P<f>daily|weekly|monthly|quarterly|annually|yearly|nightly|hourly)\b(?!\s+[a-z])")
+def _frequency(m: re.Match, c: _Context) -> _Undated:
+    """'weekly', 'annually' used on their own (not 'weekly magazine'): a set."""
+    value = {"daily": "P1D", "nightly": "P1D", "weekly": "P1W", "monthly": "P1M", "quarterly": "P3M",
+             "annually": "P1Y", "yearly": "P1Y", "hourly": "PT1H"}[m.group("f").lower()]
+    return _Undated("SET", value)
+
+
+@_rule("ref",
+       r"(?i)\b(?P<r>right\s+now|now|currently|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
+       r"the\s+(?:recent\s+|distant\s+)?past|recently|formerly|lately|current|recent|"
+       r"the\s+(?:near\s+|distant\s+)?future|soon)\b(?!\s+(?:\d|(?:few|several|two|three|four|five|six|seven|eight|"
+       r"nine|ten|year|month|week|day|decade|quarter)))")
+def _ref(m: re.Match, c: _Context) -> _Undated:
+    """'now', 'currently', 'recently', 'the past', 'the future', 'soon': TimeML's *_REF values."""
+    word = m.group("r").lower()
+    if "past" in word or word in ("recently", "formerly", "lately", "recent"):
+        return _Undated("DATE", "PAST_REF")
+    if "future" in word or word == "soon":
+        return _Undated("DATE", "FUTURE_REF")
+    return _Undated("DATE", "PRESENT_REF")
+
+
+@_rule("part_of_day", r"(?i)\b(?P<w>this|yesterday|tomorrow)\s+(?P<part>morning|afternoon|evening|night)\b")
+def _part_of_day(m: re.Match, c: _Context) -> _Dated:
+    """'this morning', 'yesterday afternoon': that day, a TIME at the part of the day."""
+    shift = {"this": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()]
+    when = c.published + timedelta(days=shift)
+    return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part').lower()]}")
+
+
+@_rule("bare_year", rf"(?<![\d$.,/-])(?:(?i:fiscal)[-\s]+)?{_g('y', _Y)}(?![\d%]|[.,]\d|\s*(?:%|percent))")
+def _bare_year(m: re.Match, c: _Context) -> _Dated | None:
+    """'the 1997 budget', 'fiscal 1989': a year (within a century of publication)."""
+    year = int(m.group("y"))
+    if abs(year - c.published.year) > 60:
+        return None
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("year_part", rf"(?i)\b(?P<part>early|mid-?|late|the\s+end\s+of|the\s+beginning\s+of)\s*{_g('y', _Y)}\b")
+def _year_part(m: re.Match, c: _Context) -> _Dated:
+    """'early 1990', 'the end of 1994': part of a year, written as the year."""
+    year = int(m.group("y"))
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("decade", r"(?i)\b(?:the\s+)?(?:early\s+|mid-?|late\s+)?(?P<dec>(?:19|20)\d0)['’]?s\b")
+def _decade(m: re.Match, c: _Context) -> _Dated:
+    """'the 1990s': a decade, written by its first three digits."""
+    first = int(m.group("dec"))
+    return _Dated(date(first, 1, 1), date(first + 9, 12, 31), "year", value=m.group("dec")[:3])
+
+
+@_rule("ago", rf"(?i)\b(?:about\s+|nearly\s+|almost\s+|some\s+)?{_COUNT}\s+{_UNIT}\s+(?:ago|earlier|before)\b|"
+              r"(?i:\byear[-\s](?:ago|earlier)\b)")
+def _ago(m: re.Match, c: _Context) -> _Dated | _Undated | None:
+    """'a year ago', 'two weeks ago', 'year-earlier': back from publication, or from the quarter or
+    fiscal year named last ('profit fell from a year earlier' in a third-quarter report)."""
+    count_word = (m.group("n") or "a").lower()
+    unit = (m.group("unit") or "year").lower().rstrip("s")
+    count = NUMBERS.get(re.sub(r"\s+", " ", count_word).removeprefix("a ") if count_word not in ("a", "an")
+                        else count_word) or (int(count_word) if count_word.isdigit() else None)
+    if count is None:  # "several years ago" is a past ref, "several months before" a duration
+        return _Undated("DATE", "PAST_REF") if m.group().lower().endswith("ago") else \
+            _Undated("DURATION", _count_value(count_word, unit))
+    if unit == "year" and count == 1 and c.last_period:
+        kind, year, number = c.last_period
+        if kind == "quarter":
+            start = date(year - 1, 3 * number - 2, 1)
+            return _Dated(start, _month_end(year - 1, 3 * number), "season", value=f"{year - 1:04d}-Q{number}")
+        return _Dated(date(year - 1, 1, 1), date(year - 1, 12, 31), "year")
+    months = {"month": 1, "year": 12, "decade": 120}.get(unit)
+    days = {"day": 1, "week": 7}.get(unit)
+    if months:  # calendar months back: "five months ago" in March is October
+        index = c.published.year * 12 + c.published.month - 1 - months * count
+        when = date(index // 12, index % 12 + 1, 1)
+    elif days:
+        when = c.published - timedelta(days=days * count)
+    else:
+        return None
+    precision = {"day": "day", "week": "week", "month": "month"}.get(unit, "year")
+    value = {"day": when.isoformat(), "week": _iso_week(when),
+             "month": f"{when.year:04d}-{when.month:02d}"}.get(unit, f"{when.year:04d}")
+    start, end = _span(when, precision)
+    return _Dated(start, end, precision, value=value)
+
+
+@_rule("the_quarter",
+       rf"(?i)\b(?:the|this)\s+(?:{_g('y', _Y)}\s+|(?P<ago>year[-\s](?:ago|earlier))\s+)?"
+       r"(?P<which>latest\s+|current\s+|same\s+|recent\s+|most\s+recent\s+)?(?P<what>quarter|period)\b")
+def _the_quarter(m: re.Match, c: _Context) -> _Dated | None:
+    """'the quarter', 'the 1988 period', 'the year-ago quarter': the quarter named last in the article;
+    'this/the current quarter' is publication's, 'the latest quarter' the last one ended before it."""
+    which = (m.group("which") or "").strip().lower()
+    current = (c.published.year, (c.published.month - 1) // 3 + 1)
+    if which == "current" or m.group().lower().startswith("this quarter"):
+        year, number = current
+    elif which in ("latest", "recent", "most recent") and m.group("what").lower() == "quarter":
+        year, number = (current[0], current[1] - 1) if current[1] > 1 else (current[0] - 1, 4)
+    elif c.last_period and c.last_period[0] == "quarter":
+        _, year, number = c.last_period
+    else:
+        return None
+    year = int(m.group("y")) if m.group("y") else year - (1 if m.group("ago") else 0)
+    return _Dated(date(year, 3 * number - 2, 1), _month_end(year, 3 * number), "season", value=f"{year:04d}-Q{number}")
+
+
+@_rule("vague_duration",
+       r"(?i)\b(?:the\s+)?(?:recent|coming|past|last|next)\s+(?P<unit>years|months|weeks|days|decades)\b")
+def _vague_duration(m: re.Match, c: _Context) -> _Undated:
+    """'recent years', 'the coming weeks': a duration of unknown length."""
+    return _Undated("DURATION", _count_value("few", m.group("unit")))
+
+
+_SPELLED_TENS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                 "eighty": 80, "ninety": 90}
+_SPELLED_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+
+
+@_rule("spelled_year",
+       rf"(?:(?P<m1>{_M})\s+)?(?i:\bnineteen\s+(?P<tens>{'|'.join(_SPELLED_TENS)})(?:[-\s](?P<units>"
+       rf"{'|'.join(_SPELLED_UNITS)}))?\b)")
+def _spelled_year(m: re.Match, c: _Context) -> _Dated:
+    """'nineteen ninety-six', 'January nineteen ninety-seven' (broadcast transcripts spell years out)."""
+    year = 1900 + _SPELLED_TENS[m.group("tens").lower()] + _SPELLED_UNITS.get((m.group("units") or "").lower(), 0)
+    if m.group("m1"):
+        month = _month(m.group("m1"))
+        return _Dated(date(year, month, 1), _month_end(year, month), "month")
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("clock",
+       rf"(?i:\b(?:(?P<h>1[0-2]|0?[1-9])(?::(?P<mi>[0-5]\d))?\s*(?P<ap>[ap])\.?m\.?|(?P<word>noon|midnight))"
+       rf"(?:\s+\w{{2,4}})?,?\s+(?:on\s+)?)(?P<day>{_WD}|(?i:today|yesterday|tomorrow))\b")
+def _clock(m: re.Match, c: _Context) -> _Dated:
+    """'10 p.m. Wednesday', 'noon Thursday', 'midnight Friday': that day (a deadline), a TIME for TimeML."""
+    day = m.group("day").lower()
+    shift = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    when = c.published + timedelta(days=shift[day]) if day in shift else _weekday(day, "", c.published, c.tense)[0]
+    if m.group("word"):
+        clock = "12:00" if m.group("word").lower() == "noon" else "24:00"
+    else:
+        hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower() == "p" else 0)
+        clock = f"{hour:02d}:{m.group('mi') or '00'}"
+    return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{clock}")
+
+
+@_rule("every_named", rf"(?i:\b(?:every|each)\s+)(?P<name>{_M}|{_WD})")
+def _every_named(m: re.Match, c: _Context) -> _Undated:
+    """'each July', 'every Monday': a set of months or weekdays."""
+    name = m.group("name").rstrip(".").lower()
+    if name in WEEKDAYS:
+        return _Undated("SET", f"XXXX-WXX-{WEEKDAYS[name] + 1}")
+    return _Undated("SET", f"XXXX-{MONTHS[name]:02d}")
+
+
+@_rule("this_year", r"(?i)\b(?:the\s+)?(?:full|current(?:\s+fiscal)?|calendar)\s+year\b|\byear['’]?s?[-\s]end\b|"
+                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal)\s+year\b)")
+def _this_year(m: re.Match, c: _Context) -> _Dated | _Undated:
+    """'the full year', 'the current fiscal year', 'year-end': the year of publication; 'the past
+    year' the one before; 'the fiscal year' a year's length."""
+    if m.group("fiscal"):
+        return _Undated("DURATION", "P1Y")
+    year = c.published.year - (1 if m.group("past") else 0)
+    return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def _iso_week(day: date) -> str:
+    """A day's ISO week as TimeML writes it: '1998-W02'."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def _span(day: date, precision: str) -> tuple[date, date]:
+    """The week, month or year around a day (the day itself at day precision)."""
+    if precision == "week":
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(days=6)
+    if precision == "month":
+        return date(day.year, day.month, 1), _month_end(day.year, day.month)
+    if precision == "year":
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    return day, day
+
+
+_DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
+_SEASON_CODES = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+# Kinds that give TimeML a value but never a deadline: their rows are not written to the extract table.
+_TIMEML_ONLY = frozenset({"part_of_day", "bare_year", "year_part", "decade", "ago", "the_quarter", "spelled_year",
+                          "this_year"})
+# Kinds that name a full date, whose month "the 12th" then takes.
+_FULL_DATES = frozenset({"date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
+                         "ordinal_day"})
+
 _QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
 
 _EVENTS: list[tuple[str, str]] = [
     ("talks", r"talks|talk|negotiations|negotiate|consultations|dialogue"),
@@ -202,7 +698,7 @@ _NOT_PAST_ED = frozenset({"scheduled", "planned", "expected", "slated", "set", "
 _SCHEDULE_VERBS = frozenset(
     "open opens begin begins start starts meet meets resume resumes hold holds arrive arrives fly flies "
     "travel travels visit visits head heads go goes end ends run runs convene convenes gather gathers "
-    "return returns leave leaves continue continues likely unlikely could might may ready".split()
+    "return returns leave leaves continue continues likely unlikely could might may can ready".split()
 )
 # A verb right before the expression's preposition: "confirmed on Thursday", "met late on Friday".
 _PAST_BEFORE_RE = re.compile(
@@ -227,14 +723,14 @@ _WORD_RE = re.compile(r"[A-Za-z']+")
 _CLAUSE_BREAK_RE = re.compile(r"[,;:()—–]|\bthat\b|\bwhile\b|\bbut\b|\band\b(?=\s+(?:the|a|an)\b)")
 
 
+
 def find_time_expressions(text: str, sentences: list[Sentence], published_at: datetime) -> list[TimeExpression]:
     """Find and resolve every time expression in the text, with its event, place and status."""
     published = published_at.date()
     found: list[TimeExpression] = []
-    last_month: tuple[int, int] | None = None  # (year, month) of the last absolute date, for "the 12th"
-    anchor: date | None = None  # the last day named so far, for "later in the week", "the next day"
+    context = _Context(published, None, None, None, None, None)
     for sentence in sentences:
-        local_anchor: date | None = None  # the last day named in this sentence, for "four days later"
+        context.local_anchor = None  # the last day named in this sentence, for "four days later"
         previous_tense: str | None = None  # the tense of the sentence's previous expression
         matches = _matches(sentence.text)
         if not matches:
@@ -242,160 +738,139 @@ def find_time_expressions(text: str, sentences: list[Sentence], published_at: da
         events = _event_hits(sentence.text)
         places = _place_hits(text, sentence)
         status = _status(sentence.text)
-        for kind, match in matches:
-            start, end = sentence.start + match.start(), sentence.start + match.end()
-            tense = _tense(sentence.text, match.start(), match.end(), previous_tense)
-            resolved = _resolve(kind, match, published, tense, last_month, anchor, local_anchor)
+        for kind, match, resolver in matches:
+            context.tense = _tense(sentence.text, match.start(), match.end(), previous_tense)
+            resolved = resolver(match, context)
             if resolved is None:
                 continue
-            due_start, due_end, precision = resolved
-            if kind in ("date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
-                        "ordinal_day"):
-                last_month = (due_start.year, due_start.month)
-            if precision == "day":
-                anchor = local_anchor = due_start
-            previous_tense = tense or previous_tense
-            if due_start > published:
-                is_future = True
-            elif due_end < published:
-                is_future = False
-            elif (kind in ("next_hours", "offset") or _FORWARD_RE.search(match.group())
-                  or _FORWARD_BEFORE_RE.search(sentence.text, max(0, match.start() - 10), match.start())):
-                is_future = True  # "within days", "in the coming weeks", "by the end of January"
-            else:
-                is_future = tense != "past"
-            dates_speech = bool(_SPEECH_BEFORE_RE.search(sentence.text, max(0, match.start() - 40), match.start()))
-            found.append(TimeExpression(
-                surface=text[start:end],
-                due_start=due_start,
-                due_end=due_end,
-                precision=precision,
-                is_future=is_future,
-                # "said on Friday" dates the saying, not an event
-                event_label=None if dates_speech else _event_label(sentence.text, match.start(), match.end(), events),
-                location=None if dates_speech else _location(sentence.text, match.start(), match.end(), places),
-                status_cue=status,
-                start_char=start,
-                end_char=end,
-                sentence=sentence.text,
-            ))
+            previous_tense = context.tense or previous_tense
+            start, end = _extent(sentence.start, match)
+            expression = _Found(kind, match, resolved, start, end)
+            if isinstance(resolved, _Dated):
+                _remember(context, kind, resolved)
+            found.append(_expression(text, sentence, expression, context, events, places, status))
     return found
 
 
-def _matches(sentence: str) -> list[tuple[str, re.Match]]:
+@dataclass(frozen=True)
+class _Found:
+    """One resolved match, with its TimeML extent in the article."""
+
+    kind: str
+    match: re.Match
+    resolved: _Dated | _Undated
+    start: int
+    end: int
+
+
+def _expression(text: str, sentence: Sentence, found: _Found, context: _Context, events: list, places: list,
+                status: str) -> TimeExpression:
+    """The TimeExpression of one resolved match: its range, value, direction, event and place."""
+    match, resolved = found.match, found.resolved
+    dates_speech = bool(_SPEECH_BEFORE_RE.search(sentence.text, max(0, match.start() - 40), match.start()))
+    dated = isinstance(resolved, _Dated)
+    return TimeExpression(
+        surface=text[found.start:found.end],
+        due_start=resolved.start if isinstance(resolved, _Dated) else None,
+        due_end=resolved.end if isinstance(resolved, _Dated) else None,
+        precision=resolved.precision if isinstance(resolved, _Dated) else resolved.timex_type.lower(),
+        is_future=_is_future(found, sentence.text, context),
+        # "said on Friday" dates the saying, not an event
+        event_label=None if dates_speech else _event_label(sentence.text, match.start(), match.end(), events),
+        location=None if dates_speech else _location(sentence.text, match.start(), match.end(), places),
+        status_cue=status,
+        start_char=found.start,
+        end_char=found.end,
+        sentence=sentence.text,
+        timex_type=resolved.timex_type,
+        value=_value(resolved, context.published) if isinstance(resolved, _Dated) else resolved.value,
+        is_deadline_candidate=dated and found.kind not in _TIMEML_ONLY,
+    )
+
+
+def _is_future(found: _Found, sentence: str, context: _Context) -> bool:
+    """Whether the expression lies ahead of publication (a vague one by its wording or tense)."""
+    resolved, match = found.resolved, found.match
+    if isinstance(resolved, _Undated):
+        return resolved.value == "FUTURE_REF" or bool(_FORWARD_RE.search(match.group()))
+    if resolved.start > context.published:
+        return True
+    if resolved.end < context.published:
+        return False
+    if (found.kind in ("next_hours", "offset") or _FORWARD_RE.search(match.group())
+            or _FORWARD_BEFORE_RE.search(sentence, max(0, match.start() - 10), match.start())):
+        return True  # "within days", "in the coming weeks", "by the end of January"
+    return context.tense != "past"
+
+
+def _remember(context: _Context, kind: str, resolved: _Dated) -> None:
+    """Keep what later expressions count from: the month of a full date, the last day, the last period."""
+    if kind in _FULL_DATES:
+        context.last_month = (resolved.start.year, resolved.start.month)
+    if resolved.precision == "day":
+        context.anchor = context.local_anchor = resolved.start
+    quarter = re.fullmatch(r"(\d{4})-Q(\d)", resolved.value or "")
+    if quarter and kind not in ("ago", "the_quarter"):
+        context.last_period = ("quarter", int(quarter.group(1)), int(quarter.group(2)))
+    elif kind in ("year", "bare_year"):
+        context.last_period = ("year", resolved.start.year, 0)
+
+
+# TimeML leaves a leading preposition out of the extent: "on <TIMEX3>Monday</TIMEX3>".
+_LEADING_PREP_RE = re.compile(
+    r"(?i)(?:(?:on|in|by|until|till|since|during|through|before|after|from|for|at(?!\s+least)|of|within|toward|"
+    r"towards|between|with)\s+)+(?=\S)"
+    # nor "earlier"/"later" before a day or "this ...": "earlier this month" is <TIMEX3>this month</TIMEX3>
+    r"|(?i:earlier|later)\s+(?=this\b|today\b|yesterday\b|tomorrow\b|tonight\b|[MTWFS]\w+day\b)"
+    # nor "the" before a quarter that modifies a noun: "the third-quarter loss"
+    r"|(?i:the)\s+(?=(?:fiscal[-\s]+)?(?:first|second|third|fourth)-quarter\b)")
+
+
+def _extent(offset: int, match: re.Match) -> tuple[int, int]:
+    """The match's offsets in the article, without a leading preposition."""
+    lead = _LEADING_PREP_RE.match(match.group())
+    cut = lead.end() if lead and lead.end() < len(match.group()) else 0
+    return offset + match.start() + cut, offset + match.end()
+
+
+def _value(resolved: _Dated, published: date) -> str:
+    """A dated expression's TimeML value at its granularity (a span wider than one unit is a ref)."""
+    if resolved.value:
+        return resolved.value
+    start, end, precision = resolved.start, resolved.end, resolved.precision
+    if precision == "day":
+        if end - start == timedelta(days=1) and start.weekday() == 5:
+            return _iso_week(start) + "-WE"
+        return start.isoformat()
+    keys = {"week": _iso_week,
+            "month": lambda d: f"{d.year:04d}-{d.month:02d}", "year": lambda d: f"{d.year:04d}"}
+    key = keys.get(precision, keys["month"])
+    if key(start) == key(end):
+        return key(start)
+    return "FUTURE_REF" if start >= published else "PAST_REF"
+
+
+def _matches(sentence: str) -> list[tuple[str, re.Match, _Resolver]]:
     """Every rule's matches, reduced to non-overlapping ones (earliest, then longest, then rule order)."""
     candidates = []
-    for order, (kind, pattern) in enumerate(_RULES):
+    lower = sentence.lower()
+    for order, (kind, pattern, resolver, words) in enumerate(_RULES):
+        if not any(word in lower for word in words):
+            continue
         for match in pattern.finditer(sentence):
             if match.end() > match.start():
-                candidates.append((match.start(), -(match.end() - match.start()), order, kind, match))
-    chosen: list[tuple[str, re.Match]] = []
+                candidates.append((match.start(), -(match.end() - match.start()), order, kind, match, resolver))
+    chosen: list[tuple[str, re.Match, _Resolver]] = []
     taken_until = -1
-    for start, _, _, kind, match in sorted(candidates, key=lambda c: c[:3]):
+    for start, _, _, kind, match, resolver in sorted(candidates, key=lambda c: c[:3]):
         if start >= taken_until:
-            chosen.append((kind, match))
+            chosen.append((kind, match, resolver))
             taken_until = match.end()
     return chosen
 
 
+
 # --- resolution -----------------------------------------------------------------------------------
-
-
-def _resolve(kind: str, m: re.Match, published: date, tense: str | None, last_month: tuple[int, int] | None,
-             anchor: date | None, local_anchor: date | None = None) -> tuple[date, date, str] | None:
-    """Turn one match into (due_start, due_end, precision), or None when it is not a date."""
-    groups = m.groupdict()
-    year = int(groups["y"]) if groups.get("y") else None
-    if kind in ("date_mdy", "date_dmy"):
-        month, day = _month(groups["m1"]), _day(groups["d1"])
-        when = _day_date(year, month, day, published, tense)
-        return (when, when, "day") if when else None
-    if kind == "iso":
-        try:
-            when = date(int(groups["y"]), int(groups["mo"]), int(groups["d1"]))
-        except ValueError:
-            return None
-        return when, when, "day"
-    if kind in ("range_from", "range_dash", "range_dmy", "range_and"):
-        month1 = _month(groups["m1"])
-        month2 = _month(groups["m2"]) if groups.get("m2") else month1
-        first = _day_date(year, month1, _day(groups["d1"]), published, tense)
-        if first is None:
-            return None
-        second_year = first.year + (1 if month2 < month1 else 0)
-        try:
-            second = date(second_year, month2, _day(groups["d2"]))
-        except ValueError:
-            return None
-        if kind == "range_and" and (second - first).days > 3:
-            return first, first, "day"  # "on Jan. 10 and 20": two days apart are two events; keep the first
-        return (first, second, "day") if second >= first else None
-    if kind == "offset":
-        return _offset(groups, local_anchor)
-    if kind == "next_hours":
-        count = int(groups["n2"] or groups["n"])
-        unit = groups["unit"].lower()
-        days = -(-count // 24) if unit == "hours" else count * (7 if unit == "weeks" else 1)
-        precision = "day" if unit == "hours" else "week" if days <= 14 else "month"
-        return published, published + timedelta(days=days), precision
-    if kind == "ordinal_day":
-        day = _day(groups["d1"])
-        if last_month:
-            try:
-                when = date(last_month[0], last_month[1], day)
-            except ValueError:
-                return None
-        else:
-            when = _day_in_nearby_month(day, published, tense)
-        return (when, when, "day") if when else None
-    if kind == "month_part":
-        month = _month(groups["m1"])
-        year = year or _month_year(month, published, tense)
-        start, end = _part_window(groups["part"], year, month)
-        if groups.get("m2"):  # "late January or February": from the first window to the end of the second
-            month2 = _month(groups["m2"])
-            year2 = year + (1 if month2 < month else 0)
-            end = _part_window(groups["part2"], year2, month2)[1] if groups.get("part2") else _month_end(year2, month2)
-        return start, end, "month"
-    if kind == "month_or":
-        month1, month2 = _month(groups["m1"]), _month(groups["m2"])
-        year1 = year or _month_year(month1, published, tense)
-        year2 = year1 + (1 if month2 < month1 else 0)
-        return date(year1, month1, 1), _month_end(year2, month2), "month"
-    if kind in ("month", "month_year"):
-        month = _month(groups["m1"])
-        prep = (groups.get("prep") or "").lower()
-        if year is None:
-            if prep == "next":
-                year = published.year + (1 if month <= published.month else 0)
-            elif prep == "last":
-                year = published.year - (1 if month >= published.month else 0)
-            else:
-                year = _month_year(month, published, tense)
-        if prep == "early":
-            return date(year, month, 1), date(year, month, 10), "month"
-        if prep == "late":
-            return date(year, month, 21), _month_end(year, month), "month"
-        return date(year, month, 1), _month_end(year, month), "month"
-    if kind == "weekday":
-        return _weekday(groups["wd"], (groups.get("wprep") or "").lower(), published, tense)
-    if kind == "spring_thaw":
-        year = published.year + (1 if published.month > 3 else 0)
-        return date(year, 3, 1), date(year, 3, 31), "season"
-    if kind == "season":
-        season = groups["season"]
-        if season[0].isupper() and re.match(r"[^\S\n]+[A-Z]", m.string[m.end("season"):]):
-            return None  # "the Winter Olympics": a name, not a season
-        return _season(groups, published, year)
-    if kind == "relative":
-        if groups.get("unit") and _COUNTED_BEFORE_RE.search(m.string, max(0, m.start() - 30), m.start()):
-            return None  # "three meetings in four days": a duration, not a date
-        return _relative(groups, published, anchor)
-    if kind == "year":
-        return date(year, 1, 1), date(year, 12, 31), "year"
-    if kind == "quarter":
-        return _quarter(groups, published, tense)
-    return None
 
 
 def _quarter(groups: dict, published: date, tense: str | None) -> tuple[date, date, str]:
@@ -435,7 +910,7 @@ def _offset(groups: dict, anchor: date | None) -> tuple[date, date, str] | None:
 
 def _month(token: str) -> int:
     """Month number of a month name or abbreviation."""
-    return _MONTHS[token.rstrip(".").lower()]
+    return MONTHS[token.rstrip(".").lower()]
 
 
 def _day(token: str) -> int:
@@ -493,10 +968,10 @@ def _day_in_nearby_month(day: int, published: date, tense: str | None) -> date |
 def _month_year(month: int, published: date, tense: str | None) -> int:
     """The year of a bare month: nearest to publication, leaning to the tense."""
     delta = month - published.month
-    if tense == "future" and delta < 0:
-        return published.year + 1
-    if tense == "past" and delta > 0:
-        return published.year - 1
+    if tense == "future":  # a month named in a future clause is this one or ahead, never behind
+        return published.year + (1 if delta < 0 else 0)
+    if tense == "past" and delta >= -8:  # and in a past clause up to eight months back ("in April" in
+        return published.year - (1 if delta > 0 else 0)  # October); beyond, a faint past tense loses to nearness
     if delta > 6:
         return published.year - 1
     if delta < -5:
@@ -506,7 +981,7 @@ def _month_year(month: int, published: date, tense: str | None) -> int:
 
 def _weekday(name: str, prep: str, published: date, tense: str | None) -> tuple[date, date, str]:
     """A weekday: the nearest matching day in the direction of the tense (or of 'next'/'last')."""
-    target = _WEEKDAYS[name.lower()]
+    target = WEEKDAYS[name.lower()]
     ahead = (target - published.weekday()) % 7
     behind = (published.weekday() - target) % 7
     if prep == "next":  # "next Friday": the Friday of next week

@@ -262,7 +262,7 @@ def _score_claims(report: Report, passage: GoldPassage, result: ArticleExtractio
 def _score_deadlines(report: Report, passage: GoldPassage, result: ArticleExtraction) -> None:
     """Deadlines: overlapping spans with the same resolved window and precision."""
     gold = [(d, _span(passage.text, d["surface"], d.get("nth", 1))) for d in passage.deadlines]
-    predicted = list(result.time_expressions)
+    predicted = [t for t in result.time_expressions if t.is_deadline_candidate]
 
     def compatible(g, t) -> int:
         """Overlap when the dates and the precision agree, else 0."""

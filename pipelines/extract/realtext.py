@@ -20,9 +20,9 @@ file name. Our claims pair one-to-one with gold attributions by content overlap 
 
 TimeML (`*.tml`): gold TIMEX3 inside <TEXT>, the DCT is the publication time. TempEval-3 style:
 strict extent (same offsets) and relaxed extent (overlap, one-to-one) P/R/F1; value F1 counts a
-relaxed pair whose value agrees (P over our expressions, R over gold). A value agrees when our range
-written at the gold value's granularity (year, month, ISO week, quarter, season, day) gives the gold
-value for both ends; PRESENT_REF, PAST_REF, durations (P...) and sets need a value we do not produce.
+relaxed pair whose values are the same string (`1998-W02`, `P3W`, `PRESENT_REF`), over every type
+(P over our expressions, R over gold); `value.<TYPE>` counts per gold type, its P over ours of that
+type; `type` counts a relaxed pair whose types agree.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -230,7 +229,6 @@ _TEXT = re.compile(r"<TEXT>(.*?)</TEXT>", re.DOTALL)
 _DCT = re.compile(r'<DCT>\s*<TIMEX3[^>]*\bvalue="(\d{4}-\d{2}-\d{2})')
 _TAG = re.compile(r"<(/?)(\w+)([^>]*)>")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
-_SEASON_MONTHS = {"SP": (3, 4, 5), "SU": (6, 7, 8), "FA": (9, 10, 11), "WI": (12, 1, 2)}
 
 
 @dataclass(frozen=True)
@@ -268,33 +266,6 @@ def parse_timeml(tml: str) -> tuple[str, date, list[GoldTimex]]:
     return "".join(text), date.fromisoformat(dct.group(1)), gold
 
 
-def _at_granularity(day: date, gold_value: str) -> str | None:
-    """A day written at the granularity of a gold TimeML value, or None for values we cannot write."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", gold_value):
-        return day.isoformat()
-    if re.fullmatch(r"\d{4}-\d{2}", gold_value):
-        return f"{day.year:04d}-{day.month:02d}"
-    if re.fullmatch(r"\d{4}", gold_value):
-        return f"{day.year:04d}"
-    if re.fullmatch(r"\d{4}-W\d{2}", gold_value):
-        year, week, _ = day.isocalendar()
-        return f"{year:04d}-W{week:02d}"
-    if re.fullmatch(r"\d{4}-Q\d", gold_value):
-        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    season = re.fullmatch(r"(\d{4})-(SP|SU|FA|WI)", gold_value)
-    if season:
-        code = next(c for c, months in _SEASON_MONTHS.items() if day.month in months)
-        year = day.year - 1 if code == "WI" and day.month <= 2 else day.year  # a winter is named by its December
-        return f"{year:04d}-{code}"
-    return None
-
-
-def value_agrees(due_start: date, due_end: date, gold_value: str) -> bool:
-    """Our range, written at the gold value's granularity at both ends, gives the gold value."""
-    start, end = _at_granularity(due_start, gold_value), _at_granularity(due_end, gold_value)
-    return start is not None and start == end == gold_value
-
-
 def score_timeml(directory: Path, gazetteer: Gazetteer | None = None) -> CorpusReport:
     """TempEval-3-style strict/relaxed extent and value P/R/F1 on a folder of .tml files."""
     gazetteer = gazetteer or load_gazetteer()
@@ -315,7 +286,6 @@ def _score_timexes(report: CorpusReport, gold: list[GoldTimex], ours: list) -> N
     strict.gold += len(gold)
     strict.hits += sum((t.start_char, t.end_char) in exact for t in ours)
     pairs = _pairs([[(g.start, g.end)] for g in gold], [(t.start_char, t.end_char) for t in ours])
-    paired_types = Counter(gold[gi].type for gi, _ in pairs)
     for name in ("extent.relaxed", "value"):
         report.tally(name).predicted += len(ours)
         report.tally(name).gold += len(gold)
@@ -323,12 +293,16 @@ def _score_timexes(report: CorpusReport, gold: list[GoldTimex], ours: list) -> N
     for kind in ("DATE", "TIME", "DURATION", "SET"):
         tally = report.tally(f"value.{kind}")
         tally.gold += sum(g.type == kind for g in gold)
-        tally.predicted += paired_types[kind]  # ours has no type: count those paired with this type
+        tally.predicted += sum(t.timex_type == kind for t in ours)
     for gi, oi in pairs:
         g, t = gold[gi], ours[oi]
-        if value_agrees(t.due_start, t.due_end, g.value):
+        if t.value == g.value:
             report.tally("value").hits += 1
             report.tally(f"value.{g.type}").hits += 1
+        if t.timex_type == g.type:
+            report.tally("type").hits += 1
+    report.tally("type").predicted += len(ours)
+    report.tally("type").gold += len(gold)
 
 
 def load_floors(path: Path = FLOORS_PATH) -> dict[str, dict[str, float]]:

@@ -267,7 +267,9 @@ def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str,
              stale: set[str], versions: dict[str, str]) -> dict[str, int]:
     """Append one article version's results for the stale tables, with stable ids; rows per table."""
     counts = {name: 0 for name in TABLES}
-    records = {"mentions": result.mentions, "claims": result.claims, "time_expressions": result.time_expressions}
+    # durations, sets, refs and TimeML-only dates ("1997", "a year ago") are no deadlines: not written
+    deadlines = tuple(t for t in result.time_expressions if t.is_deadline_candidate)
+    records = {"mentions": result.mentions, "claims": result.claims, "time_expressions": deadlines}
     kinds = {"mentions": ("mention", "mention_id"), "claims": ("claim", "claim_id"),
              "time_expressions": ("timex", "timex_id")}
     for table in TABLES:

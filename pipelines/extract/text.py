@@ -13,16 +13,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from pipelines.extract.lexicon import MONTH_ABBREVIATIONS
+
 # Titles and honorifics that always precede a name, so a period after them never ends a sentence.
 _NEVER_END = frozenset(
     "mr mrs ms messrs dr gen lt col maj capt cmdr sgt adm sen sens rep reps gov prof rev st "
     "pres amb hon fr gens".split()
 )
 # Abbreviations that may also close a sentence ("... talks with the U.S. The Kremlin said ...").
-_AMBIGUOUS = frozenset(
-    "u.s u.k u.n e.u d.c a.m p.m etc inc corp co ltd jr sr no vs "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_AMBIGUOUS = frozenset("u.s u.k u.n e.u d.c a.m p.m etc inc corp co ltd jr sr no vs".split()) | MONTH_ABBREVIATIONS
 # Words that typically open a sentence: after an ambiguous abbreviation they signal a boundary.
 _OPENERS = frozenset(
     "the a an he she it they we i you his her its their our but and in on at as this that these "

@@ -21,8 +21,8 @@ def gazetteer():
 
 
 def _timexes(gazetteer, text, published=DEC_30):
-    """The time expressions of an article."""
-    return extract_article(text, published, gazetteer).time_expressions
+    """The time expressions of an article that may become deadlines (TimeML extents: no preposition)."""
+    return tuple(t for t in extract_article(text, published, gazetteer).time_expressions if t.is_deadline_candidate)
 
 
 def _one(gazetteer, text, surface, published=DEC_30):
@@ -63,19 +63,19 @@ def test_day_ranges(gazetteer):
     drills = _one(gazetteer, text, "Feb. 10-20")
     assert (drills.due_start, drills.due_end, drills.precision) == (date(2022, 2, 10), date(2022, 2, 20), "day")
     assert drills.event_label == "exercises"
-    second = _one(gazetteer, text, "from Feb. 21 to March 3")
+    second = _one(gazetteer, text, "Feb. 21 to March 3")
     assert (second.due_start, second.due_end) == (date(2022, 2, 21), date(2022, 3, 3))
 
 
 def test_weekday_follows_tense(gazetteer):
-    future = _one(gazetteer, "Next\n\nThe foreign ministers will meet on Monday in Geneva.", "on Monday", JAN_5)
+    future = _one(gazetteer, "Next\n\nThe foreign ministers will meet on Monday in Geneva.", "Monday", JAN_5)
     assert future.due_start == date(2022, 1, 10) and future.is_future
-    past = _one(gazetteer, "Last\n\nThe foreign ministers met on Monday in Geneva.", "on Monday", JAN_5)
+    past = _one(gazetteer, "Last\n\nThe foreign ministers met on Monday in Geneva.", "Monday", JAN_5)
     assert past.due_start == date(2022, 1, 3) and not past.is_future
 
 
 def test_same_day_weekday_in_past_tense_is_not_future(gazetteer):
-    timex = _one(gazetteer, "Call\n\nMr. Biden and Mr. Putin spoke on Thursday for 50 minutes.", "on Thursday")
+    timex = _one(gazetteer, "Call\n\nMr. Biden and Mr. Putin spoke on Thursday for 50 minutes.", "Thursday")
     assert timex.due_start == date(2021, 12, 30)
     assert not timex.is_future
 
@@ -89,7 +89,7 @@ def test_relative_weeks_and_months(gazetteer):
     next_month = _one(gazetteer, text, "next month", JAN_5)
     assert (next_month.due_start, next_month.due_end, next_month.precision) == (
         date(2022, 2, 1), date(2022, 2, 28), "month")
-    days = _one(gazetteer, text, "within days", JAN_5)
+    days = _one(gazetteer, text, "days", JAN_5)
     assert days.due_start == date(2022, 1, 5) and days.due_end == date(2022, 1, 12)
     later = _one(gazetteer, text, "later in the week", JAN_5)
     assert (later.due_start, later.due_end) == (date(2022, 1, 6), date(2022, 1, 9))
@@ -99,20 +99,20 @@ def test_relative_weeks_and_months(gazetteer):
 def test_vague_month_horizons(gazetteer):
     text = ("Deadlines\n\nMoscow wants written answers by the end of January and a summit in mid-February, "
             "with exercises in March or April.")
-    end_jan = _one(gazetteer, text, "by the end of January")
+    end_jan = _one(gazetteer, text, "the end of January")
     assert (end_jan.due_start, end_jan.due_end, end_jan.precision) == (date(2022, 1, 21), date(2022, 1, 31), "month")
     assert end_jan.event_label == "response"
     mid_feb = _one(gazetteer, text, "mid-February")
     assert (mid_feb.due_start, mid_feb.due_end) == (date(2022, 2, 11), date(2022, 2, 20))
     assert mid_feb.event_label == "summit"
-    spring = _one(gazetteer, text, "in March or April")
+    spring = _one(gazetteer, text, "March or April")
     assert (spring.due_start, spring.due_end, spring.precision) == (date(2022, 3, 1), date(2022, 4, 30), "month")
 
 
 def test_seasons(gazetteer):
     text = ("Outlook\n\nAnalysts expect an offensive before the spring thaw, and a vote this spring "
             "remains possible.")
-    thaw = _one(gazetteer, text, "before the spring thaw")
+    thaw = _one(gazetteer, text, "the spring thaw")
     assert (thaw.due_start, thaw.due_end, thaw.precision) == (date(2022, 3, 1), date(2022, 3, 31), "season")
     assert thaw.event_label == "invasion"
     this_spring = _one(gazetteer, text, "this spring")
@@ -157,7 +157,7 @@ def test_offsets_and_sentence(gazetteer):
 def test_later_in_the_week_counts_from_the_day_named_before(gazetteer):
     saturday = datetime(2022, 1, 8, 12, 0)
     text = "Itinerary\n\nTalks open in Geneva on Monday and move to Brussels and Vienna later in the week."
-    monday = _one(gazetteer, text, "on Monday", saturday)
+    monday = _one(gazetteer, text, "Monday", saturday)
     assert monday.due_start == date(2022, 1, 10) and monday.location == "Geneva"
     later = _one(gazetteer, text, "later in the week", saturday)
     assert (later.due_start, later.due_end) == (date(2022, 1, 11), date(2022, 1, 16))
@@ -177,7 +177,7 @@ def test_weekday_with_date_next_day_and_next_weekday(gazetteer):
 
 def test_past_weekday_in_a_participle_clause(gazetteer):
     text = "Summit\n\nThe summit, proposed by Mr. Macron on Sunday, was called off on Feb. 24."
-    sunday = _one(gazetteer, text, "on Sunday", datetime(2022, 2, 24, 12))
+    sunday = _one(gazetteer, text, "Sunday", datetime(2022, 2, 24, 12))
     assert sunday.due_start == date(2022, 2, 20) and not sunday.is_future
     assert _one(gazetteer, text, "Feb. 24", datetime(2022, 2, 24, 12)).status_cue == "cancelled"
 
@@ -185,10 +185,10 @@ def test_past_weekday_in_a_participle_clause(gazetteer):
 def test_years_and_hours(gazetteer):
     text = ("Alert\n\nAn attack could come within 48 hours, Mr. Sullivan said, recalling the war that began "
             "in 2014.")
-    hours = _one(gazetteer, text, "within 48 hours", datetime(2022, 2, 13, 12))
+    hours = _one(gazetteer, text, "48 hours", datetime(2022, 2, 13, 12))
     assert (hours.due_start, hours.due_end, hours.precision) == (date(2022, 2, 13), date(2022, 2, 15), "day")
     assert hours.event_label == "invasion"
-    year = _one(gazetteer, text, "in 2014", datetime(2022, 2, 13, 12))
+    year = _one(gazetteer, text, "2014", datetime(2022, 2, 13, 12))
     assert (year.due_start, year.precision, year.is_future) == (date(2014, 1, 1), "year", False)
 
 
@@ -218,7 +218,7 @@ def test_two_days_joined_by_and(gazetteer):
 
 
 def test_month_after_for(gazetteer):
-    timex = _one(gazetteer, "Drills\n\nNew drills are planned for March.", "for March", JAN_5)
+    timex = _one(gazetteer, "Drills\n\nNew drills are planned for March.", "March", JAN_5)
     assert (timex.due_start, timex.due_end, timex.event_label) == (date(2022, 3, 1), date(2022, 3, 31), "exercises")
 
 
@@ -232,7 +232,7 @@ def test_offsets_from_the_day_named_in_the_sentence(gazetteer):
 
 
 def test_the_next_hours(gazetteer):
-    timex = _one(gazetteer, "Warning\n\nAn attack could come in the next 72 hours.", "in the next 72 hours", MON_FEB_14)
+    timex = _one(gazetteer, "Warning\n\nAn attack could come in the next 72 hours.", "the next 72 hours", MON_FEB_14)
     assert (timex.due_start, timex.due_end, timex.precision, timex.is_future) == (
         date(2022, 2, 14), date(2022, 2, 17), "day", True)
 
@@ -244,9 +244,9 @@ def test_a_capitalized_season_in_a_name_is_not_a_season(gazetteer):
 
 
 def test_in_weeks_and_in_months(gazetteer):
-    weeks = _one(gazetteer, "Next round\n\nThey meet again in three weeks.", "in three weeks", MON_FEB_14)
+    weeks = _one(gazetteer, "Next round\n\nThey meet again in three weeks.", "three weeks", MON_FEB_14)
     assert (weeks.due_start, weeks.due_end, weeks.precision) == (date(2022, 3, 4), date(2022, 3, 10), "week")
-    months = _one(gazetteer, "Next round\n\nThey meet again in two months.", "in two months", MON_FEB_14)
+    months = _one(gazetteer, "Next round\n\nThey meet again in two months.", "two months", MON_FEB_14)
     assert (months.due_start, months.due_end, months.precision) == (date(2022, 4, 1), date(2022, 4, 30), "month")
 
 
@@ -259,31 +259,31 @@ def test_relative_days_count_from_the_articles_own_clock(gazetteer):
 
 
 def test_a_present_tense_schedule_is_future(gazetteer):
-    timex = _one(gazetteer, "Brussels\n\nThe council convenes on Wednesday.", "on Wednesday", MON_FEB_14)
+    timex = _one(gazetteer, "Brussels\n\nThe council convenes on Wednesday.", "Wednesday", MON_FEB_14)
     assert timex.due_start == date(2022, 2, 16) and timex.is_future
 
 
 def test_a_weekday_takes_the_tense_of_the_expression_before_it(gazetteer):
     text = "Trip\n\nMr. Scholz flies to Kyiv on Monday and to Moscow on Tuesday, an aide said."
-    monday = _one(gazetteer, text, "on Monday", datetime(2022, 2, 11, 9))
-    tuesday = _one(gazetteer, text, "on Tuesday", datetime(2022, 2, 11, 9))
+    monday = _one(gazetteer, text, "Monday", datetime(2022, 2, 11, 9))
+    tuesday = _one(gazetteer, text, "Tuesday", datetime(2022, 2, 11, 9))
     assert (monday.due_start, tuesday.due_start) == (date(2022, 2, 14), date(2022, 2, 15))
 
 
 def test_a_verb_right_before_the_day_sets_the_tense(gazetteer):
-    timex = _one(gazetteer, "Kremlin\n\nThe Kremlin confirmed on Monday that the call took place.", "on Monday",
+    timex = _one(gazetteer, "Kremlin\n\nThe Kremlin confirmed on Monday that the call took place.", "Monday",
                  MON_FEB_14)
     assert timex.due_start == date(2022, 2, 14) and not timex.is_future
 
 
 def test_a_gerund_keeps_its_own_time(gazetteer):
     text = "Trip\n\nMr. Blinken met Mr. Kuleba before flying to Berlin on Tuesday."
-    assert _one(gazetteer, text, "on Tuesday", MON_FEB_14).due_start == date(2022, 2, 15)
+    assert _one(gazetteer, text, "Tuesday", MON_FEB_14).due_start == date(2022, 2, 15)
 
 
 def test_a_day_that_dates_a_statement_has_no_event(gazetteer):
     text = "Summit\n\nThe Kremlin said on Monday that the summit would take place in Geneva on Feb. 24."
-    said = _one(gazetteer, text, "on Monday", MON_FEB_14)
+    said = _one(gazetteer, text, "Monday", MON_FEB_14)
     summit = _one(gazetteer, text, "Feb. 24", MON_FEB_14)
     assert (said.event_label, said.location) == (None, None)
     assert (summit.event_label, summit.location, summit.is_future) == ("summit", "Geneva", True)
@@ -291,9 +291,9 @@ def test_a_day_that_dates_a_statement_has_no_event(gazetteer):
 
 def test_a_condition_confirms_nothing(gazetteer):
     text = "Talks\n\nThe envoys meet in Minsk on Friday if Kyiv confirms its delegation."
-    assert _one(gazetteer, text, "on Friday", MON_FEB_14).status_cue == "scheduled"
+    assert _one(gazetteer, text, "Friday", MON_FEB_14).status_cue == "scheduled"
     text = "Talks\n\nKyiv confirmed that the envoys meet in Minsk on Friday."
-    assert _one(gazetteer, text, "on Friday", MON_FEB_14).status_cue == "confirmed"
+    assert _one(gazetteer, text, "Friday", MON_FEB_14).status_cue == "confirmed"
 
 
 def test_a_deadline_that_contains_publication_looks_ahead(gazetteer):
@@ -320,14 +320,14 @@ def test_adversarial_text_stays_fast(gazetteer, text):
 def test_a_count_before_in_n_days_is_a_duration(gazetteer):
     text = "Calendar\n\nThree meetings in four days left little time, and a fourth comes in four days."
     surfaces = [(t.surface, t.due_start) for t in _timexes(gazetteer, text, JAN_5)]
-    assert surfaces == [("in four days", date(2022, 1, 9))]
+    assert surfaces == [("four days", date(2022, 1, 9))]
 
 
 def test_the_place_a_statement_was_made_is_not_the_events(gazetteer):
     text = ("Talks\n\nMr. Ryabkov told reporters in Moscow that talks could start as soon as Saturday; "
             "the delegations meet in Vienna on Monday.")
     saturday = _one(gazetteer, text, "Saturday", DEC_30)
-    monday = _one(gazetteer, text, "on Monday", DEC_30)
+    monday = _one(gazetteer, text, "Monday", DEC_30)
     assert (saturday.event_label, saturday.location) == ("talks", None)
     assert monday.location == "Vienna"
 

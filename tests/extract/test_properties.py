@@ -31,6 +31,7 @@ _CLAIM_WORDS = """said says told warned according to added insisted denied claim
 _TIME_WORDS = """on by until before after within next last this coming Monday Friday weekend week month year
 January Feb. March Sept. Dec. 1 2 10 15 31 32 2016 2022 1998 1st 3rd 20th mid- early late end of
 the a.m. p.m. 10:30 noon midnight days hours two three ten tomorrow yesterday today tonight
+quarter third fiscal ago every each weekly now past future recent nineteen ninety-six years year-ago
 deadline summit talks meeting vote postponed cancelled confirmed in Geneva Brussels - / .""".split()
 _WORDS = _ACTOR_WORDS + _CLAIM_WORDS + _TIME_WORDS
 _ENDS = [". ", "? ", "! ", ".\n\n", "\n", " "]
@@ -73,7 +74,11 @@ def test_extract_article_never_raises_and_offsets_hold(text, published_at):
         assert claim.speaker_actor_id is None or claim.speaker_actor_id in actors
     for expression in result.time_expressions:
         assert text[expression.start_char:expression.end_char] == expression.surface
-        assert expression.due_start <= expression.due_end
+        if expression.is_deadline_candidate:
+            assert expression.due_start <= expression.due_end
+        else:  # a duration, set or ref has no range; a TimeML-only date may
+            assert (expression.due_start is None) is (expression.due_end is None)
+        assert expression.timex_type in ("DATE", "TIME", "DURATION", "SET") and expression.value
 
 
 @_FUZZ(kind="fuzz", fault="sentences of dates, weekdays, numbers, ranges and deadline words in any order, on any publication day 1990-2030",

@@ -18,7 +18,6 @@ from pipelines.extract.realtext import (
     polnear_documents,
     score_polnear,
     score_timeml,
-    value_agrees,
 )
 from tests.conftest import REPO
 
@@ -102,21 +101,6 @@ def test_timeml_offsets_point_into_the_stripped_text():
     assert "repairs & tests" in text
 
 
-@pytest.mark.parametrize(("start", "end", "gold", "agrees"), [
-    (date(1998, 3, 9), date(1998, 3, 9), "1998-03-09", True),
-    (date(1998, 3, 1), date(1998, 3, 31), "1998-03", True),
-    (date(1998, 3, 1), date(1998, 3, 31), "1998-03-01", False),  # a month is not its first day
-    (date(1998, 3, 2), date(1998, 3, 8), "1998-W10", True),
-    (date(1998, 1, 1), date(1998, 3, 31), "1998-Q1", True),
-    (date(1997, 12, 1), date(1998, 2, 28), "1997-WI", True),
-    (date(1998, 1, 1), date(1998, 12, 31), "1998", True),
-    (date(1998, 3, 4), date(1998, 3, 4), "PRESENT_REF", False),
-    (date(1998, 3, 4), date(1998, 3, 7), "P3D", False),
-])
-def test_a_value_agrees_at_the_gold_granularity(start, end, gold, agrees):
-    assert value_agrees(start, end, gold) is agrees
-
-
 def test_timeml_scores_follow_the_rules(tmp_path, gazetteer):
     (tmp_path / "lock.tml").write_text(_TML, encoding="utf-8")
     report = score_timeml(tmp_path, gazetteer)
@@ -125,6 +109,9 @@ def test_timeml_scores_follow_the_rules(tmp_path, gazetteer):
     assert report.tallies["value.DATE"].gold == 2 and report.tallies["value.DURATION"].gold == 1
     assert value.hits <= relaxed.hits <= relaxed.predicted
     assert report.tallies["value.DATE"].hits == 2  # Monday forward of a Wednesday DCT; last month
+    assert report.tallies["value.DURATION"].hits == 1  # "three weeks" is P3W: every type has its value
+    assert report.tallies["value.DURATION"].predicted == 1 and report.tallies["type"].hits == 3
+    assert report.tallies["extent.strict"].hits == 3  # "on Monday" is scored as "Monday"
 
 
 def test_floors_flag_a_measure_below_them(tmp_path, gazetteer):
