@@ -48,14 +48,14 @@ def ingest():
     @task(map_index_template="{{ task.op_kwargs['plan']['feed_id'] }}", execution_timeout=FETCH_TIMEOUT)
     def fetch_feed(plan: dict, **context) -> dict:
         from pipelines import orchestration as o, stages
-        from pipelines.ingest import FetchPlan
+        from pipelines.load.records import FetchPlan
 
         return o.to_xcom(stages.fetch_feed(o.settings_for_run(context), FetchPlan(**plan)))
 
     @task(**WRITER)
     def load(fetched: list[dict], **context) -> dict:
         from pipelines import orchestration as o, stages
-        from pipelines.ingest import ArchivedFetch
+        from pipelines.load.records import ArchivedFetch
 
         fetches = [ArchivedFetch(**f) for f in fetched]
         summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], fetches)

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 
 from pipelines import __version__, stages
-from pipelines.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
-from pipelines.runlock import RunLocked, read_lock
+from pipelines.fetch.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
 from pipelines.settings import Settings
+from pipelines.store.runlock import RunLocked, read_lock
 
 log = logging.getLogger("eventwatch")
 
@@ -144,8 +144,8 @@ def cmd_query(args) -> int:
 
 
 def _feeds_status(settings: Settings) -> None:
-    from pipelines.feed_state import feed_status
-    from pipelines.pages import page_summary
+    from pipelines.fetch.pages import page_summary
+    from pipelines.fetch.state import feed_status
 
     feeds = load_feeds(settings.feeds_file)
     with read_lock(settings):
@@ -177,7 +177,7 @@ def cmd_feeds(args) -> int:
     elif args.feeds_command == "status":
         _feeds_status(settings)
     elif args.feeds_command in ("enable", "disable"):
-        from pipelines.feed_state import set_parked
+        from pipelines.fetch.state import set_parked
 
         feed = next((f for f in load_feeds(settings.feeds_file) if f.id == args.id), None)
         if feed is None:
@@ -208,8 +208,8 @@ def cmd_dashboard(args) -> int:
     os.execve(command[0], command, env)  # streamlit takes this process over: signals reach it directly
     return 0  # not reached
 def cmd_alerts(args) -> int:
-    from pipelines.alerts import list_alerts
     from pipelines.publish import open_snapshot
+    from pipelines.stories.alerts import list_alerts
 
     with closing(open_snapshot(_settings(args))) as con:
         columns, rows = list_alerts(con, args.story)

@@ -2,7 +2,7 @@
 
 Each stage opens the working database, does its work in transactions and closes it, so that dbt
 (which opens the file itself) and the next stage never meet a held lock. Each also holds the data
-dir's run lock (pipelines.runlock) while it works, so a second writer, from the CLI or from Airflow,
+dir's run lock (pipelines.store.runlock) while it works, so a second writer, from the CLI or from Airflow,
 waits for it instead of meeting DuckDB's lock error; `run_all` holds it across the whole chain.
 """
 
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines.db import connect
 from pipelines.gates import STAGES, GateFailed, GateOutcome, run_gates
-from pipelines.ingest import IngestSummary, ReparseSummary, run_fetch
-from pipelines.runlock import run_lock
+from pipelines.load.records import IngestSummary, ReparseSummary, run_fetch
 from pipelines.settings import Settings
+from pipelines.store.connection import connect
+from pipelines.store.runlock import run_lock
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def fetch(settings: Settings, run_id: str) -> IngestSummary:
 
 def reparse(settings: Settings, feed_id: str | None = None) -> ReparseSummary:
     """Rebuild raw.entries from the archived bodies with today's parser, no network."""
-    from pipelines.ingest import reparse as _reparse
+    from pipelines.load.records import reparse as _reparse
 
     with writing(settings, "reparse") as con:
         return _reparse(con, settings, feed_id)
@@ -63,7 +63,7 @@ def extract(settings: Settings):
 
 def score_stories(settings: Settings):
     """Score every article version not yet scored under the stories file against each story."""
-    from pipelines.stories import score_articles
+    from pipelines.stories.file import score_articles
 
     stories = _stories(settings)
     if stories is None:  # no stories file given and no seeds/stories.yml here
@@ -81,7 +81,7 @@ def alerts(settings: Settings, run_id: str | None = None):
     Runs after publish: a sink that is down leaves its deliveries queued for the next run and never
     blocks the snapshot.
     """
-    from pipelines.alerts import deliver_alerts
+    from pipelines.stories.alerts import deliver_alerts
 
     stories = _stories(settings)
     if stories is None:
@@ -131,7 +131,7 @@ class RunSummary:
     ingest: IngestSummary | None = None
     counts: dict[str, int] = field(default_factory=dict)
     gates: list[GateOutcome] = field(default_factory=list)
-    alerts: object | None = None  # pipelines.alerts.DeliverySummary, after publish
+    alerts: object | None = None  # pipelines.stories.alerts.DeliverySummary, after publish
     skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
     published: bool = False  # whether this run swapped in a new snapshot
 
@@ -212,7 +212,7 @@ def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
 
 def _stories(settings: Settings):
     """The stories file of this run, parsed; None without one."""
-    from pipelines.stories import load_stories
+    from pipelines.stories.file import load_stories
 
     return load_stories(settings.stories_path) if settings.stories_path is not None else None
 
@@ -245,8 +245,8 @@ def run_all(settings: Settings, *, all_stages: bool = False) -> RunSummary:
 
 def plan_fetches(settings: Settings):
     """The fetches due on the run's clock, interleaved by host so a fan-out rarely waits on one host."""
-    from pipelines.hostlimit import interleave_by_host
-    from pipelines.ingest import plan_fetches as _plan
+    from pipelines.fetch.hosts import interleave_by_host
+    from pipelines.load.records import plan_fetches as _plan
 
     with writing(settings, "ingest plan") as con:
         return interleave_by_host(_plan(con, settings))
@@ -254,8 +254,8 @@ def plan_fetches(settings: Settings):
 
 def fetch_feed(settings: Settings, plan):
     """One feed's fetch into the archive, holding one of its host's slots; touches no database."""
-    from pipelines.hostlimit import host_slot
-    from pipelines.ingest import fetch_and_archive
+    from pipelines.fetch.hosts import host_slot
+    from pipelines.load.records import fetch_and_archive
 
     with host_slot(settings, plan.url):
         return fetch_and_archive(plan, settings)
@@ -263,7 +263,7 @@ def fetch_feed(settings: Settings, plan):
 
 def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
     """Parse, load and log archived fetches, one transaction each (a retried run records nothing twice)."""
-    from pipelines.ingest import record_fetch
+    from pipelines.load.records import record_fetch
 
     with writing(settings, "ingest load", run_id) as con:
         return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f) for f in fetched))
@@ -272,7 +272,7 @@ def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
 def recheck_pages(settings: Settings, run_id: str):
     """Re-check the article pages due on their schedule (and retry failed ones), as `run_fetch` does
     after the feeds; a changed main text becomes a new version."""
-    from pipelines import pages
+    from pipelines.fetch import pages
 
     with writing(settings, "ingest pages", run_id) as con:
         return pages.recheck(con, settings, run_id)

@@ -29,16 +29,17 @@ from urllib.parse import urlparse
 import duckdb
 import pyarrow as pa
 
-from pipelines import archive, pages
 from pipelines.faults import crash_point
-from pipelines.feed_state import FeedState, load_states, save_state
-from pipelines.feeds import load_feeds
-from pipelines.fetch import fetch
-from pipelines.load import LoadCounts, load_entries, registered, short_hash
-from pipelines.parse import ParsedFeed, parse_feed
-from pipelines.polling import Schedule, after_failure, after_success, is_due, retry_after_s
-from pipelines.screen import screen_batch
+from pipelines.fetch import pages
+from pipelines.fetch.client import fetch
+from pipelines.fetch.feeds import load_feeds
+from pipelines.fetch.polling import Schedule, after_failure, after_success, is_due, retry_after_s
+from pipelines.fetch.state import FeedState, load_states, save_state
+from pipelines.load.entries import LoadCounts, load_entries, registered, short_hash
+from pipelines.load.screen import screen_batch
+from pipelines.parse.feed import ParsedFeed, parse_feed
 from pipelines.settings import Settings
+from pipelines.store import archive
 
 log = logging.getLogger(__name__)
 _NOTHING = LoadCounts(0, 0, 0, 0, 0)
@@ -314,7 +315,7 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
         if held_back is not None:  # the feed broke: its whole batch is quarantined, the fetch fails
             error = f"feed batch held back: {held_back}"
     page_checks: list = []
-    if error is None and parsed is not None:  # network before the transaction: article pages (pipelines.pages)
+    if error is None and parsed is not None:  # network before the transaction: article pages (pipelines.fetch.pages)
         parsed, page_checks = pages.enrich(con, settings, run_id, fetched.feed_id, parsed)
     ok = error is None
     new_state, schedule, moved_to = _next_state(settings, fetched, state, ok, error, fetched.archive_sha256)

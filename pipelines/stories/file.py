@@ -4,7 +4,7 @@ A stories file (CONTRACT.md) names each story's keywords, actors, places and exc
 optional time window, its alert rules and the sinks alerts go to. Stories select, they never drop:
 every article is still ingested, extracted and in the marts; this module scores each article
 version against each story and writes extract.stories, extract.story_rules and
-extract.article_stories (DDL in pipelines/schema.py), which dbt stages into marts.dim_stories and
+extract.article_stories (DDL in pipelines/store/tables.py), which dbt stages into marts.dim_stories and
 marts.article_stories. Scores are keyed by the stories file's fingerprint, so an edited file rescores
 every article and an unchanged one scores only the versions not seen before.
 """

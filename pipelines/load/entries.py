@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import duckdb
 import pyarrow as pa
 
-from pipelines.parse import Entry, Rejected
+from pipelines.parse.feed import Entry, Rejected
 
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
 FUTURE_TOLERANCE = timedelta(days=1)  # a feed's clock may run a little ahead of ours

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.schema import ensure_schema
 from pipelines.settings import Settings
+from pipelines.store.tables import ensure_schema
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -1,13 +1,13 @@
 """Article pages: read the article, not the teaser.
 
-A feed's `full_text` mode (pipelines.feeds: `auto`, `always`, `never`) says whether an entry's page
+A feed's `full_text` mode (pipelines.fetch.feeds: `auto`, `always`, `never`) says whether an entry's page
 is fetched. In `auto` (the default for http(s) feeds) the page is fetched when the feed's text is
 short (`PagePolicy.short_words`); its main text replaces the feed's only when it is longer (and
 not a stub under `PagePolicy.min_words`), so a
 404, a paywall stub, a timeout or a poor extraction keeps the feed's text (`raw.page_state` says
 why, and the page is tried again on the re-check schedule).
 
-Pages are fetched with the feeds' machinery (pipelines.fetch: conditional GET, timeouts, body cap,
+Pages are fetched with the feeds' machinery (pipelines.fetch.client: conditional GET, timeouts, body cap,
 redirects, the network policy with the feed's listed URL as the trusted one), at most
 `FetchPolicy.per_host` at once per host with `PagePolicy.delay_s` between two requests to a host,
 and only where the host's robots.txt allows (fetched once per host and run; a missing one allows).
@@ -40,12 +40,12 @@ import lxml.html
 import trafilatura
 from trafilatura.settings import Document
 
-from pipelines import archive
-from pipelines.feeds import Feed, load_feeds
-from pipelines.fetch import ACCEPT_HTML, USER_AGENT, fetch
-from pipelines.load import short_hash
-from pipelines.parse import Entry, ParsedFeed, canonical_url
+from pipelines.fetch.client import ACCEPT_HTML, USER_AGENT, fetch
+from pipelines.fetch.feeds import Feed, load_feeds
+from pipelines.load.entries import short_hash
+from pipelines.parse.feed import Entry, ParsedFeed, canonical_url
 from pipelines.settings import Settings
+from pipelines.store import archive
 
 log = logging.getLogger(__name__)
 _STATE_COLUMNS = ("feed_id", "entry_key", "page_url", "final_url", "canonical_url", "canonical_source", "etag",

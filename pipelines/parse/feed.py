@@ -1,6 +1,6 @@
 """Parse feed bytes into small frozen entries with UTC datetimes.
 
-The bytes are decoded first (`pipelines.encoding`: BOM, HTTP charset, XML declaration, content),
+The bytes are decoded first (`pipelines.parse.encoding`: BOM, HTTP charset, XML declaration, content),
 re-encoded as UTF-8 with a matching declaration, and only then given to feedparser, which parses
 strictly and falls back to a lenient parser for documents that are only partly well-formed (the
 bozo reason is kept). A bad entry is set aside with its reason; the feed fails only when the
@@ -21,8 +21,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import feedparser
 from feedparser.datetimes import _parse_date as _feedparser_date
 
-from pipelines.encoding import Decoded, decode_feed, repair_mojibake
-from pipelines.sanitize import html_to_text, safe_url, sanitize_html
+from pipelines.parse.encoding import Decoded, decode_feed, repair_mojibake
+from pipelines.parse.sanitize import html_to_text, safe_url, sanitize_html
 
 # feedparser turns an id it cannot join to xml:base into "" (the id is lost); keep it as written
 # instead: an opaque id is still an id (feedparser's own test item_guid_isPermaLink_ValueError)

@@ -89,7 +89,7 @@ create table if not exists raw.feed_state (
 );
 
 -- one row per actor the extractors know or discovered (discovered ones only while some row refers to them)
--- article pages (pipelines.pages): one row per feed entry whose page eventwatch looked at
+-- article pages (pipelines.fetch.pages): one row per feed entry whose page eventwatch looked at
 create table if not exists raw.page_state (
     feed_id           varchar not null,
     entry_key         varchar not null,
@@ -331,7 +331,7 @@ from raw.quarantine;
 
 
 STORIES_DDL = """
--- issue 15, written by pipelines/stories.py (scores) and pipelines/alerts.py (the outbox)
+-- issue 15, written by pipelines/stories/file.py (scores) and pipelines/stories/alerts.py (the outbox)
 create table if not exists extract.stories (
     story_id          varchar primary key,
     name              varchar not null,

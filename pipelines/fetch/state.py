@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from pipelines.feeds import Feed
+from pipelines.fetch.feeds import Feed
 
 _COLUMNS = ("feed_id", "url", "configured_url", "etag", "last_modified", "last_success_at", "last_error",
             "last_error_at", "consecutive_failures", "last_attempt_at", "last_status", "next_poll_at",
