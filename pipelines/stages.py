@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines.fetch.stage import IngestSummary, run_fetch
 from pipelines.gates import STAGES, GateFailed, GateOutcome, run_gates
-from pipelines.load.records import IngestSummary, ReparseSummary, run_fetch
+from pipelines.load.reparse import ReparseSummary
 from pipelines.settings import Settings
-from pipelines.store.connection import connect
+from pipelines.store.connection import connect, ensure_database
 from pipelines.store.runlock import run_lock
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def fetch(settings: Settings, run_id: str) -> IngestSummary:
 
 def reparse(settings: Settings, feed_id: str | None = None) -> ReparseSummary:
     """Rebuild raw.entries from the archived bodies with today's parser, no network."""
-    from pipelines.load.records import reparse as _reparse
+    from pipelines.load.reparse import reparse as _reparse
 
     with writing(settings, "reparse") as con:
         return _reparse(con, settings, feed_id)
@@ -63,7 +64,7 @@ def extract(settings: Settings):
 
 def score_stories(settings: Settings):
     """Score every article version not yet scored under the stories file against each story."""
-    from pipelines.stories.file import score_articles
+    from pipelines.stories.score import score_articles
 
     stories = _stories(settings)
     if stories is None:  # no stories file given and no seeds/stories.yml here
@@ -99,8 +100,7 @@ def transform(settings: Settings, *, full_refresh: bool = False):
     from pipelines.transform import build
 
     with run_lock(settings, "transform"):
-        with closing(connect(settings)):
-            pass  # make sure the Python-owned tables exist before dbt reads them
+        ensure_database(settings)  # dbt opens the file itself and reads the Python-owned tables
         return build(settings, full_refresh=full_refresh)
 
 
@@ -127,6 +127,8 @@ def publish(settings: Settings, run_id: str):
 
 @dataclass
 class RunSummary:
+    """What one run did; pipelines.cli_text renders it."""
+
     run_id: str
     ingest: IngestSummary | None = None
     counts: dict[str, int] = field(default_factory=dict)
@@ -134,31 +136,6 @@ class RunSummary:
     alerts: object | None = None  # pipelines.stories.alerts.DeliverySummary, after publish
     skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
     published: bool = False  # whether this run swapped in a new snapshot
-
-    def lines(self) -> list[str]:
-        out = [f"run {self.run_id}"]
-        if self.ingest:
-            i = self.ingest
-            out.append(f"feeds: {i.feeds_ok} ok, {i.feeds_failed} failed; entries: {i.total('seen')} seen, "
-                       f"{i.total('new')} new, {i.total('new_versions')} new versions, "
-                       f"{i.total('quarantined')} quarantined")
-            out += [f"  feed {o.feed_id} failed: {o.error}" for o in i.outcomes if not o.ok]
-            waiting = [f"{n} {what}" for n, what in ((i.feeds_not_modified, "not modified"),
-                                                     (len(i.not_due), "not due yet"), (len(i.parked), "parked")) if n]
-            if waiting:
-                out.append("  feeds " + ", ".join(waiting) + " (see `eventwatch feeds status`)")
-        if self.skipped:
-            out.append(f"nothing new: extract, dbt build and gates skipped; {self.skipped}")
-        if self.counts:
-            out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
-        if self.gates:
-            passed = sum(g.success for g in self.gates)
-            warned = sum(1 for g in self.gates if g.warnings)
-            out.append(f"gates: {passed}/{len(self.gates)} passed, {warned} with warnings")
-            out += [f"  warning {g.suite}: {w.describe()}" for g in self.gates for w in g.warnings]
-        if self.alerts is not None:
-            out.append(str(self.alerts))
-        return out
 
 
 def mart_counts(settings: Settings) -> dict[str, int]:
@@ -246,7 +223,7 @@ def run_all(settings: Settings, *, all_stages: bool = False) -> RunSummary:
 def plan_fetches(settings: Settings):
     """The fetches due on the run's clock, interleaved by host so a fan-out rarely waits on one host."""
     from pipelines.fetch.hosts import interleave_by_host
-    from pipelines.load.records import plan_fetches as _plan
+    from pipelines.fetch.plan import plan_fetches as _plan
 
     with writing(settings, "ingest plan") as con:
         return interleave_by_host(_plan(con, settings))
@@ -255,7 +232,7 @@ def plan_fetches(settings: Settings):
 def fetch_feed(settings: Settings, plan):
     """One feed's fetch into the archive, holding one of its host's slots; touches no database."""
     from pipelines.fetch.hosts import host_slot
-    from pipelines.load.records import fetch_and_archive
+    from pipelines.fetch.scheduler import fetch_and_archive
 
     with host_slot(settings, plan.url):
         return fetch_and_archive(plan, settings)

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from pipelines.fetch.polling import FetchPolicy
-from pipelines.load.records import IngestSummary, run_fetch
+from pipelines.fetch.stage import IngestSummary, run_fetch
 from pipelines.settings import Settings
 from pipelines.store.connection import connect
 

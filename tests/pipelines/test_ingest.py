@@ -11,8 +11,11 @@ from datetime import timedelta
 import pytest
 
 from pipelines.fetch.feeds import load_feeds
+from pipelines.fetch.plan import plan_fetches
+from pipelines.fetch.scheduler import ArchiveError, fetch_and_archive
 from pipelines.fetch.state import set_parked
-from pipelines.load.records import ArchiveError, fetch_and_archive, plan_fetches, record_fetch, reparse
+from pipelines.load.records import record_fetch
+from pipelines.load.reparse import reparse
 from pipelines.store import archive
 from pipelines.store.tables import ensure_schema
 from tests.pipelines.conftest import T0

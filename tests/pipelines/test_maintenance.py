@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from pipelines import stages
-from pipelines.load.records import FetchPlan
+from pipelines.fetch.plan import FetchPlan
 from pipelines.maintenance import ArchivePolicy
 from pipelines.store import archive
 from tests.pipelines.conftest import T0

@@ -15,9 +15,9 @@ import yaml
 from pipelines.extract import load_gazetteer
 from pipelines.extract.stage import run_extract
 from pipelines.fetch.feeds import FeedsFileError, add_feed, load_feeds
-from pipelines.fetch.pages import extract_page
 from pipelines.fetch.polling import PagePolicy
-from pipelines.load.records import reparse
+from pipelines.load.reparse import reparse
+from pipelines.parse.page import extract_page
 from pipelines.store import archive
 from tests.pipelines.conftest import T0, Ingest, assert_accounting_reconciles
 from tests.pipelines.page_fixtures import CHROME_WORDS, EDIT, PAYWALL_STUB, STORY, article_page, rss

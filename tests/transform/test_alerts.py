@@ -23,7 +23,8 @@ from pipelines.settings import Settings
 from pipelines.store.connection import connect
 from pipelines.stories import alerts as alerts_module
 from pipelines.stories.alerts import deliver_alerts
-from pipelines.stories.file import load_stories, score_articles
+from pipelines.stories.file import load_stories
+from pipelines.stories.score import score_articles
 from pipelines.transform import build
 from tests.transform.test_incremental import AS_OF_1, AS_OF_2, AS_OF_3, _load, _settings
 
