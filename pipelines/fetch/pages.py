@@ -17,7 +17,7 @@ URL (which becomes the article's identity), the dates the feed lacks and the aut
 Two ways in: `enrich` (first sight, from `record_fetch`) puts the page text into the entries before
 they are loaded, so a summary-only feed stores the article as a full-content feed would; `recheck`
 (after the feeds) re-checks known pages on a decaying schedule (`PagePolicy.recheck_hours`) and
-stores a changed main text as a new version of the entry. `replay` does both from the archive for
+stores a changed main text as a new version of the entry. `pipelines.load.reparse` does both from the archive for
 `eventwatch reparse`.
 """
 
