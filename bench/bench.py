@@ -24,14 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import pages
 from pipelines.extract import extract_article, load_gazetteer
-from pipelines.feeds import Feed
-from pipelines.load import load_entries
-from pipelines.parse import parse_feed
-from pipelines.polling import PagePolicy
-from pipelines.schema import ensure_schema
+from pipelines.fetch import pages
+from pipelines.fetch.feeds import Feed
+from pipelines.fetch.polling import PagePolicy
+from pipelines.load.entries import load_entries
+from pipelines.parse.feed import parse_feed
 from pipelines.settings import Settings
+from pipelines.store.tables import ensure_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "seeds" / "corpus" / "kyiv-wire.rss"

@@ -43,39 +43,32 @@ def ingest():
     def plan(**context) -> list[dict]:
         from pipelines import orchestration as o, stages
 
-        return [o.to_xcom(p) for p in stages.plan_fetches(o.settings_for_run(context))]
+        return o.to_xcom(stages.plan_fetches(o.settings_for_run(context)))
 
     @task(map_index_template="{{ task.op_kwargs['plan']['feed_id'] }}", execution_timeout=FETCH_TIMEOUT)
     def fetch_feed(plan: dict, **context) -> dict:
         from pipelines import orchestration as o, stages
-        from pipelines.ingest import FetchPlan
 
-        return o.to_xcom(stages.fetch_feed(o.settings_for_run(context), FetchPlan(**plan)))
+        return o.to_xcom(stages.fetch_feed(o.settings_for_run(context), o.fetch_plan(plan)))
 
     @task(**WRITER)
     def load(fetched: list[dict], **context) -> dict:
         from pipelines import orchestration as o, stages
-        from pipelines.ingest import ArchivedFetch
 
-        fetches = [ArchivedFetch(**f) for f in fetched]
-        summary = stages.record_fetches(o.settings_for_run(context), context["run_id"], fetches)
-        return {"feeds_ok": summary.feeds_ok, "feeds_failed": summary.feeds_failed}
+        return o.feed_counts(stages.record_fetches(o.settings_for_run(context), context["run_id"],
+                                                   o.archived_fetches(fetched)))
 
     @task(**WRITER)
     def recheck_pages(loaded: dict, **context) -> dict:
         from pipelines import orchestration as o, stages
 
-        pages = stages.recheck_pages(o.settings_for_run(context), context["run_id"])
-        return {**loaded, "pages_checked": pages.checked, "pages_new_versions": pages.new_versions}
+        return {**loaded, **o.page_counts(stages.recheck_pages(o.settings_for_run(context), context["run_id"]))}
 
     @task(**WRITER, outlets=[RAW_ENTRIES])
     def gate(loaded: dict, **context) -> None:
         from pipelines import orchestration as o, stages
 
-        settings = o.settings_for_run(context)
-        with o.gate_fails_fast():
-            stages.check(settings, context["run_id"], ("fetch",))
-        context["outlet_events"][RAW_ENTRIES].extra = {"as_of": settings.as_of.isoformat(), **loaded}
+        o.announce(context, RAW_ENTRIES, o.gated(stages.check, context, ("fetch",)), **loaded)
 
     gate(recheck_pages(load(fetch_feed.expand(plan=plan()))))
 

@@ -51,30 +51,27 @@ def transform():
     def gate_extractions(**context) -> None:
         from pipelines import orchestration as o, stages
 
-        with o.gate_fails_fast():
-            stages.check(o.settings_for_run(context), context["run_id"], ("extract",))
+        o.gated(stages.check, context, ("extract",))
 
     @task(**WRITER, execution_timeout=DBT_TIMEOUT)
     def dbt_build(**context) -> dict:
         from pipelines import orchestration as o, stages
 
-        result = stages.transform(o.settings_for_run(context), full_refresh=o.full_refresh(context))
-        return {"full_refresh": result.full_refresh}
+        return {"full_refresh": stages.transform(o.settings_for_run(context),
+                                                 full_refresh=o.full_refresh(context)).full_refresh}
 
     @task(**WRITER)
     def gate_marts(**context) -> None:
         from pipelines import orchestration as o, stages
 
-        with o.gate_fails_fast():
-            stages.check(o.settings_for_run(context), context["run_id"], ("marts",))
+        o.gated(stages.check, context, ("marts",))
 
     @task(**WRITER, outlets=[PUBLISHED])
     def publish(**context) -> str:
         from pipelines import orchestration as o, stages
 
-        settings = o.settings_for_run(context)
-        context["outlet_events"][PUBLISHED].extra = {"as_of": settings.as_of.isoformat(), "run_id": context["run_id"]}
-        return str(stages.publish(settings, context["run_id"]))
+        return str(o.announce(context, PUBLISHED, stages.publish(o.settings_for_run(context), context["run_id"]),
+                              run_id=context["run_id"]))
 
     @task(**WRITER)
     def alerts(**context) -> str:

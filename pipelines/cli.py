@@ -1,22 +1,20 @@
+# Over 300 lines on purpose: every command and its argument parser in one file, read side by side (a thin shell).
 """The `eventwatch` command: a thin shell over pipelines.stages (one function per command)."""
 
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 import sys
 from contextlib import closing, nullcontext
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines import __version__, stages
-from pipelines.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
-from pipelines.runlock import RunLocked, read_lock
+from pipelines import __version__, cli_text, stages
+from pipelines.fetch.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
 from pipelines.settings import Settings
+from pipelines.store.runlock import RunLocked, read_lock
 
 log = logging.getLogger("eventwatch")
 
@@ -29,7 +27,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_run(args) -> int:
     settings = _settings(args)
     summary = stages.run_all(settings, all_stages=args.all_stages)
-    print("\n".join(summary.lines()))
+    print("\n".join(cli_text.summary_lines(summary)))
     print(f"{'published to' if summary.published else 'unchanged'} {settings.snapshot_path}; try: eventwatch query "
           "\"select label, location, due_start, status from marts.fct_deadlines order by due_start\"")
     return 0
@@ -40,7 +38,7 @@ def cmd_fetch(args) -> int:
     summary = stages.RunSummary(stages.new_run_id(settings))
     summary.ingest = stages.fetch(settings, summary.run_id)
     summary.gates = stages.check(settings, summary.run_id, ("fetch",))
-    print("\n".join(summary.lines()))
+    print("\n".join(cli_text.summary_lines(summary)))
     return 0
 
 
@@ -75,7 +73,7 @@ def cmd_check(args) -> int:
         if args.explain:  # the rows behind the block too, before the one-line reason
             print("\n".join(explain(exc.outcomes)))
         raise
-    print("\n".join(summary.lines()))
+    print("\n".join(cli_text.summary_lines(summary)))
     if args.explain:
         print("\n".join(explain(summary.gates)))
     return 0
@@ -118,16 +116,6 @@ def _eval_corpus(args) -> int:
     return 1 if below else 0
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def cmd_query(args) -> int:
     settings = _settings(args)
     path = settings.database if args.live else settings.snapshot_path
@@ -139,13 +127,13 @@ def cmd_query(args) -> int:
         cursor = con.execute(args.sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         rows = cursor.fetchall() if columns else []
-    _print_rows(columns, rows, args.format)
+    cli_text.print_rows(columns, rows, args.format)
     return 0
 
 
 def _feeds_status(settings: Settings) -> None:
-    from pipelines.feed_state import feed_status
-    from pipelines.pages import page_summary
+    from pipelines.fetch.pages import page_summary
+    from pipelines.fetch.state import feed_status
 
     feeds = load_feeds(settings.feeds_file)
     with read_lock(settings):
@@ -156,14 +144,7 @@ def _feeds_status(settings: Settings) -> None:
         finally:
             if con is not None:
                 con.close()
-    header = ("feed", "state", "last success", "failures", "next poll", "per day", "pages", "last error")
-    table = [(r.feed_id, r.state, _cell(r.last_success_at) or "never", str(r.consecutive_failures), r.next_poll,
-              f"{r.entries_per_day:.1f}", page_cells.get(r.feed_id, "-"),
-              (f"{_cell(r.last_error_at)} {r.last_error}" if r.last_error else "") + (f" [{r.note}]" if r.note else ""))
-             for r in rows]
-    widths = [max(len(h), *(len(row[i]) for row in table)) if table else len(h) for i, h in enumerate(header)]
-    for row in (header, *table):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    print("\n".join(cli_text.feeds_table(rows, page_cells)))
 
 
 def cmd_feeds(args) -> int:
@@ -177,7 +158,7 @@ def cmd_feeds(args) -> int:
     elif args.feeds_command == "status":
         _feeds_status(settings)
     elif args.feeds_command in ("enable", "disable"):
-        from pipelines.feed_state import set_parked
+        from pipelines.fetch.state import set_parked
 
         feed = next((f for f in load_feeds(settings.feeds_file) if f.id == args.id), None)
         if feed is None:
@@ -208,34 +189,13 @@ def cmd_dashboard(args) -> int:
     os.execve(command[0], command, env)  # streamlit takes this process over: signals reach it directly
     return 0  # not reached
 def cmd_alerts(args) -> int:
-    from pipelines.alerts import list_alerts
     from pipelines.publish import open_snapshot
+    from pipelines.stories.alerts import list_alerts
 
     with closing(open_snapshot(_settings(args))) as con:
         columns, rows = list_alerts(con, args.story)
-    _print_rows(columns, rows, args.format)
+    cli_text.print_rows(columns, rows, args.format)
     return 0
-
-
-def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
-    """Rows as a table, CSV or JSON on stdout (the formats of `eventwatch query`)."""
-    out = sys.stdout
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_cell(v) for v in row] for row in rows)
-    elif fmt == "json":
-        json.dump([dict(zip(columns, row)) for row in rows], out, default=_cell, ensure_ascii=False, indent=1)
-        out.write("\n")
-    else:
-        cells = [[_cell(v) for v in row] for row in rows]
-        widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
-        fit = lambda text, w: text if len(text) <= w else text[: w - 1] + "…"  # noqa: E731
-        out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
-        out.write("  ".join("-" * w for w in widths) + "\n")
-        for row in cells:
-            out.write("  ".join(fit(v, w).ljust(w) for v, w in zip(row, widths)).rstrip() + "\n")
-        out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

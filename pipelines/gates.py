@@ -28,6 +28,7 @@ import pyarrow as pa
 import expectations  # noqa: F401  (turns GX analytics off before run_gates imports GX: no network calls)
 from expectations import QUARANTINE, Gate
 from pipelines.settings import Settings
+from pipelines.store.tables import arrow_schema
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,6 @@ SUITE_MODULES = {
     "marts": ("expectations.marts",),
 }
 STAGES = tuple(SUITE_MODULES)
-_QUARANTINE_SCHEMA = pa.schema([
-    ("relation", pa.string()), ("record_key", pa.string()), ("stage", pa.string()), ("suite", pa.string()),
-    ("expectation", pa.string()), ("column_name", pa.string()), ("reason", pa.string()), ("run_id", pa.string()),
-    ("checked_at", pa.timestamp("us")),
-])
-
-
 # how many abstentions and failing rows a detail line names before "and N more"
 _NAMED = 5
 
@@ -227,7 +221,7 @@ def _quarantine(con: duckdb.DuckDBPyConnection, run_id: str, stage: str, results
                              "column_name": outcome.column, "run_id": run_id, "checked_at": at,
                              "reason": f"{result.suite}: {outcome.expectation} on {outcome.column}: "
                                        f"{json.dumps(values, default=str, ensure_ascii=False)[:500]}"})
-    table = pa.Table.from_pylist(rows, schema=_QUARANTINE_SCHEMA)
+    table = pa.Table.from_pylist(rows, schema=arrow_schema("quality.quarantined"))
     con.register("_gate_quarantine", table)
     try:
         con.execute("begin")
@@ -249,13 +243,13 @@ def _record(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, res
          "evaluated": len(r.outcomes), "failed": sum(not o.success for o in r.outcomes),
          "severity": "block" if r.blocking_failures else ("warn" if r.warnings else "pass"), "checked_at": at}
         for r in results
-    ])
+    ], schema=arrow_schema("quality.results"))
     detail = pa.Table.from_pylist([
         {"run_id": run_id, "suite": r.suite, "expectation": o.expectation, "column_name": o.column,
          "severity": o.severity, "success": o.success, "unexpected_count": o.unexpected_count,
          "detail": o.detail, "checked_at": at}
         for r in results for o in r.outcomes
-    ])
+    ], schema=arrow_schema("quality.expectation_results"))
     con.register("_gate_summary", summary)
     con.register("_gate_detail", detail)
     try:

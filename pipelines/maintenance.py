@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.feed_state import feed_status
-from pipelines.feeds import load_feeds
+from pipelines.fetch.feeds import load_feeds
+from pipelines.fetch.state import feed_status
 from pipelines.settings import Settings
 
 REPORT_NAME = "feed-health.json"

@@ -120,6 +120,42 @@ def gate_fails_fast():
         raise AirflowFailException(str(exc)) from exc
 
 
-def to_xcom(obj) -> dict:
-    """A frozen dataclass as plain JSON-able data."""
-    return asdict(obj)
+def gated(check, context, stages: tuple[str, ...]):
+    """`check(settings, run_id, stages)` for this run, a blocking gate failing the task without retries."""
+    with gate_fails_fast():
+        return check(settings_for_run(context), context["run_id"], stages)
+
+
+def announce(context, asset, result, **extra):
+    """Put the run's as_of and `extra` on the asset event this task emits; returns `result` unchanged."""
+    context["outlet_events"][asset].extra = {"as_of": settings_for_run(context).as_of.isoformat(), **extra}
+    return result
+
+
+def to_xcom(obj):
+    """A frozen dataclass (or a list of them) as plain JSON-able data."""
+    return [asdict(o) for o in obj] if isinstance(obj, list) else asdict(obj)
+
+
+def fetch_plan(xcom: dict):
+    """A fetch plan back from XCom."""
+    from pipelines.fetch.plan import FetchPlan
+
+    return FetchPlan(**xcom)
+
+
+def archived_fetches(xcoms: list[dict]) -> list:
+    """The mapped fetch tasks' results back from XCom."""
+    from pipelines.fetch.plan import ArchivedFetch
+
+    return [ArchivedFetch(**x) for x in xcoms]
+
+
+def feed_counts(summary) -> dict:
+    """What the load task tells the next ones: feeds ok and failed."""
+    return {"feeds_ok": summary.feeds_ok, "feeds_failed": summary.feeds_failed}
+
+
+def page_counts(pages) -> dict:
+    """What the page re-check adds to it."""
+    return {"pages_checked": pages.checked, "pages_new_versions": pages.new_versions}

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.ingest import IngestSummary
+from pipelines.fetch.stage import IngestSummary
 from pipelines.settings import Settings
 from pipelines.transform import BuildRecord, project_digest, read_last_build
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipelines.polling import FetchPolicy, PagePolicy
+from pipelines.fetch.polling import FetchPolicy, PagePolicy
 
 # a second writer waits this long for the first: enough for a stage or a short run to finish, short
 # enough that a run started by mistake says so within two minutes
@@ -39,13 +39,13 @@ class Settings:
 
     data_dir: Path = Path("data")
     feeds_file: Path = Path("seeds/feeds.yml")
-    stories_file: Path | None = None  # stories and alert rules (pipelines/stories.py); None: the default
+    stories_file: Path | None = None  # stories and alert rules (pipelines/stories/file.py); None: the default
     db_path: Path | None = None
     as_of: datetime = field(default_factory=lambda: parse_as_of(None))
     force: bool = False
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)  # fetch limits and polling schedule
-    page_policy: PagePolicy = field(default_factory=PagePolicy)  # article pages (pipelines.pages)
-    lock_wait_s: float = DEFAULT_LOCK_WAIT_S  # how long a writer waits for another one (pipelines.runlock)
+    page_policy: PagePolicy = field(default_factory=PagePolicy)  # article pages (pipelines.fetch.pages)
+    lock_wait_s: float = DEFAULT_LOCK_WAIT_S  # how long a writer waits for another one (pipelines.store.runlock)
 
     @property
     def database(self) -> Path:

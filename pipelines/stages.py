@@ -2,7 +2,7 @@
 
 Each stage opens the working database, does its work in transactions and closes it, so that dbt
 (which opens the file itself) and the next stage never meet a held lock. Each also holds the data
-dir's run lock (pipelines.runlock) while it works, so a second writer, from the CLI or from Airflow,
+dir's run lock (pipelines.store.runlock) while it works, so a second writer, from the CLI or from Airflow,
 waits for it instead of meeting DuckDB's lock error; `run_all` holds it across the whole chain.
 """
 
@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines.db import connect
+from pipelines.fetch.stage import IngestSummary, run_fetch
 from pipelines.gates import STAGES, GateFailed, GateOutcome, run_gates
-from pipelines.ingest import IngestSummary, ReparseSummary, run_fetch
-from pipelines.runlock import run_lock
+from pipelines.load.reparse import ReparseSummary
 from pipelines.settings import Settings
+from pipelines.store.connection import connect, ensure_database
+from pipelines.store.runlock import run_lock
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def fetch(settings: Settings, run_id: str) -> IngestSummary:
 
 def reparse(settings: Settings, feed_id: str | None = None) -> ReparseSummary:
     """Rebuild raw.entries from the archived bodies with today's parser, no network."""
-    from pipelines.ingest import reparse as _reparse
+    from pipelines.load.reparse import reparse as _reparse
 
     with writing(settings, "reparse") as con:
         return _reparse(con, settings, feed_id)
@@ -63,7 +64,7 @@ def extract(settings: Settings):
 
 def score_stories(settings: Settings):
     """Score every article version not yet scored under the stories file against each story."""
-    from pipelines.stories import score_articles
+    from pipelines.stories.score import score_articles
 
     stories = _stories(settings)
     if stories is None:  # no stories file given and no seeds/stories.yml here
@@ -81,7 +82,7 @@ def alerts(settings: Settings, run_id: str | None = None):
     Runs after publish: a sink that is down leaves its deliveries queued for the next run and never
     blocks the snapshot.
     """
-    from pipelines.alerts import deliver_alerts
+    from pipelines.stories.alerts import deliver_alerts
 
     stories = _stories(settings)
     if stories is None:
@@ -99,8 +100,7 @@ def transform(settings: Settings, *, full_refresh: bool = False):
     from pipelines.transform import build
 
     with run_lock(settings, "transform"):
-        with closing(connect(settings)):
-            pass  # make sure the Python-owned tables exist before dbt reads them
+        ensure_database(settings)  # dbt opens the file itself and reads the Python-owned tables
         return build(settings, full_refresh=full_refresh)
 
 
@@ -127,38 +127,15 @@ def publish(settings: Settings, run_id: str):
 
 @dataclass
 class RunSummary:
+    """What one run did; pipelines.cli_text renders it."""
+
     run_id: str
     ingest: IngestSummary | None = None
     counts: dict[str, int] = field(default_factory=dict)
     gates: list[GateOutcome] = field(default_factory=list)
-    alerts: object | None = None  # pipelines.alerts.DeliverySummary, after publish
+    alerts: object | None = None  # pipelines.stories.alerts.DeliverySummary, after publish
     skipped: str | None = None  # why extract, dbt and the gates did not run (pipelines.quiet)
     published: bool = False  # whether this run swapped in a new snapshot
-
-    def lines(self) -> list[str]:
-        out = [f"run {self.run_id}"]
-        if self.ingest:
-            i = self.ingest
-            out.append(f"feeds: {i.feeds_ok} ok, {i.feeds_failed} failed; entries: {i.total('seen')} seen, "
-                       f"{i.total('new')} new, {i.total('new_versions')} new versions, "
-                       f"{i.total('quarantined')} quarantined")
-            out += [f"  feed {o.feed_id} failed: {o.error}" for o in i.outcomes if not o.ok]
-            waiting = [f"{n} {what}" for n, what in ((i.feeds_not_modified, "not modified"),
-                                                     (len(i.not_due), "not due yet"), (len(i.parked), "parked")) if n]
-            if waiting:
-                out.append("  feeds " + ", ".join(waiting) + " (see `eventwatch feeds status`)")
-        if self.skipped:
-            out.append(f"nothing new: extract, dbt build and gates skipped; {self.skipped}")
-        if self.counts:
-            out.append(", ".join(f"{k}: {v}" for k, v in self.counts.items()))
-        if self.gates:
-            passed = sum(g.success for g in self.gates)
-            warned = sum(1 for g in self.gates if g.warnings)
-            out.append(f"gates: {passed}/{len(self.gates)} passed, {warned} with warnings")
-            out += [f"  warning {g.suite}: {w.describe()}" for g in self.gates for w in g.warnings]
-        if self.alerts is not None:
-            out.append(str(self.alerts))
-        return out
 
 
 def mart_counts(settings: Settings) -> dict[str, int]:
@@ -212,7 +189,7 @@ def _run_quietly(settings: Settings, summary: RunSummary) -> bool:
 
 def _stories(settings: Settings):
     """The stories file of this run, parsed; None without one."""
-    from pipelines.stories import load_stories
+    from pipelines.stories.file import load_stories
 
     return load_stories(settings.stories_path) if settings.stories_path is not None else None
 
@@ -245,8 +222,8 @@ def run_all(settings: Settings, *, all_stages: bool = False) -> RunSummary:
 
 def plan_fetches(settings: Settings):
     """The fetches due on the run's clock, interleaved by host so a fan-out rarely waits on one host."""
-    from pipelines.hostlimit import interleave_by_host
-    from pipelines.ingest import plan_fetches as _plan
+    from pipelines.fetch.hosts import interleave_by_host
+    from pipelines.fetch.plan import plan_fetches as _plan
 
     with writing(settings, "ingest plan") as con:
         return interleave_by_host(_plan(con, settings))
@@ -254,8 +231,8 @@ def plan_fetches(settings: Settings):
 
 def fetch_feed(settings: Settings, plan):
     """One feed's fetch into the archive, holding one of its host's slots; touches no database."""
-    from pipelines.hostlimit import host_slot
-    from pipelines.ingest import fetch_and_archive
+    from pipelines.fetch.hosts import host_slot
+    from pipelines.fetch.scheduler import fetch_and_archive
 
     with host_slot(settings, plan.url):
         return fetch_and_archive(plan, settings)
@@ -263,7 +240,7 @@ def fetch_feed(settings: Settings, plan):
 
 def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
     """Parse, load and log archived fetches, one transaction each (a retried run records nothing twice)."""
-    from pipelines.ingest import record_fetch
+    from pipelines.load.records import record_fetch
 
     with writing(settings, "ingest load", run_id) as con:
         return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f) for f in fetched))
@@ -272,7 +249,7 @@ def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
 def recheck_pages(settings: Settings, run_id: str):
     """Re-check the article pages due on their schedule (and retry failed ones), as `run_fetch` does
     after the feeds; a changed main text becomes a new version."""
-    from pipelines import pages
+    from pipelines.fetch import pages
 
     with writing(settings, "ingest pages", run_id) as con:
         return pages.recheck(con, settings, run_id)

@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
-from pipelines.schema import ensure_schema
 from pipelines.settings import Settings
+from pipelines.store.tables import ensure_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_FEEDS = REPO / "seeds" / "feeds.yml"

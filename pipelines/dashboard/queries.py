@@ -1,3 +1,4 @@
+# Over 300 lines on purpose: one module, because the board and the bench look each query up by name (board.query).
 """Every query the dashboard runs, as plain functions of a read-only connection and an `as_of`.
 
 Each returns a pandas DataFrame and reads only the published snapshot (schemas marts and quality),

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.feeds import load_feeds
+from pipelines.fetch.feeds import load_feeds
 from tests.conftest import REPO, SAMPLE_FEEDS
 from tests.e2e.test_run import CONTRACT_MARTS
 

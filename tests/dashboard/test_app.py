@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.dashboard import APP
-from pipelines.feeds import load_feeds
+from pipelines.fetch.feeds import load_feeds
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.feeds import load_feeds
+from pipelines.fetch.feeds import load_feeds
 from tests.conftest import REPO, SAMPLE_FEEDS
 from tests.e2e.test_run import EVENTWATCH
 from tests.transform.dbt_tables import RUN_BOOKKEEPING

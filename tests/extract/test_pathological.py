@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.extract import extract_article, load_gazetteer
 from pipelines.extract.text import MAX_SENTENCE, split_sentences
-from pipelines.parse import parse_feed
+from pipelines.parse.feed import parse_feed
 
 BOUND_S = 5.0
 PUBLISHED = datetime(2022, 1, 5, 9, 30)

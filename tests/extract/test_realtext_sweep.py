@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipelines.extract import extract_article, load_gazetteer
-from pipelines.parse import parse_feed
+from pipelines.parse.feed import parse_feed
 from tests.conftest import REPO, SHARED_CORPUS
 
 REALTEXT = REPO.parent / "shared" / "realtext"

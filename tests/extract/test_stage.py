@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.extract import extract_article, extractor_versions, load_gazetteer, stage
 from pipelines.extract.stage import run_extract
-from pipelines.schema import ensure_schema
+from pipelines.store.tables import ensure_schema
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,10 +16,10 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.db import connect
-from pipelines.ingest import IngestSummary, run_fetch
-from pipelines.polling import FetchPolicy
+from pipelines.fetch.polling import FetchPolicy
+from pipelines.fetch.stage import IngestSummary, run_fetch
 from pipelines.settings import Settings
+from pipelines.store.connection import connect
 
 T0 = datetime(2022, 1, 10, 12)
 

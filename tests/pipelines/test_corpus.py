@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import archive
-from pipelines.parse import ParsedFeed, parse_feed
+from pipelines.parse.feed import ParsedFeed, parse_feed
+from pipelines.store import archive
 from tests.conftest import REPO, SHARED_CORPUS
 from tests.pipelines.conftest import T0
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
+from pipelines.fetch.feeds import FeedsFileError, add_feed, load_feeds, remove_feed
 from tests.conftest import SAMPLE_FEEDS
 
 

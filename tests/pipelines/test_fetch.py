@@ -5,8 +5,8 @@ import socket
 
 import pytest
 
-from pipelines.fetch import fetch
-from pipelines.polling import FetchPolicy
+from pipelines.fetch.client import fetch
+from pipelines.fetch.polling import FetchPolicy
 
 FEED = b"<rss version='2.0'><channel><title>Bound test</title></channel></rss>"
 FAST = FetchPolicy(connect_timeout_s=2, read_timeout_s=2, total_timeout_s=5)

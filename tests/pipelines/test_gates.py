@@ -2,10 +2,10 @@ from contextlib import closing
 
 import pytest
 
-from pipelines.db import connect
 from pipelines.gates import GateFailed, run_gates
-from pipelines.load import load_entries
-from pipelines.parse import parse_feed
+from pipelines.load.entries import load_entries
+from pipelines.parse.feed import parse_feed
+from pipelines.store.connection import connect
 from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS
 
 

@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from pipelines.parse import parse_feed
+from pipelines.parse.feed import parse_feed
 from tests.conftest import REPO
 
 SAMPLES = sorted(p for p in (REPO / "seeds" / "corpus").iterdir() if p.suffix in (".rss", ".atom", ".rdf"))

@@ -10,11 +10,14 @@ from datetime import timedelta
 
 import pytest
 
-from pipelines import archive
-from pipelines.feed_state import set_parked
-from pipelines.feeds import load_feeds
-from pipelines.ingest import ArchiveError, fetch_and_archive, plan_fetches, record_fetch, reparse
-from pipelines.schema import ensure_schema
+from pipelines.fetch.feeds import load_feeds
+from pipelines.fetch.plan import plan_fetches
+from pipelines.fetch.scheduler import ArchiveError, fetch_and_archive
+from pipelines.fetch.state import set_parked
+from pipelines.load.records import record_fetch
+from pipelines.load.reparse import reparse
+from pipelines.store import archive
+from pipelines.store.tables import ensure_schema
 from tests.pipelines.conftest import T0
 from tests.pipelines.feeds_fixtures import (
     ACCENTED_TITLE,

@@ -3,9 +3,9 @@ from datetime import datetime
 
 import pytest
 
-from pipelines import archive
-from pipelines.load import load_entries
-from pipelines.parse import parse_feed
+from pipelines.load.entries import load_entries
+from pipelines.parse.feed import parse_feed
+from pipelines.store import archive
 from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS, RSS_TWO_ITEMS_EDITED
 
 SEEN = datetime(2022, 1, 5, 12)

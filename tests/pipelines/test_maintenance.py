@@ -14,9 +14,10 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from pipelines import archive, stages
-from pipelines.ingest import FetchPlan
+from pipelines import stages
+from pipelines.fetch.plan import FetchPlan
 from pipelines.maintenance import ArchivePolicy
+from pipelines.store import archive
 from tests.pipelines.conftest import T0
 from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS, RSS_TWO_ITEMS_EDITED
 
@@ -134,7 +135,7 @@ def test_per_host_limit_holds_across_processes(ingest, feed_server):
 
 
 def test_plans_are_interleaved_by_host():
-    from pipelines.hostlimit import interleave_by_host
+    from pipelines.fetch.hosts import interleave_by_host
 
     plans = [FetchPlan(i, u) for i, u in [("a1", "http://a.example/1"), ("a2", "http://a.example/2"),
                                           ("a3", "http://a.example/3"), ("b1", "https://b.example/1"),

@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipelines.fetch import address_kind, fetch, refusal, same_host
-from pipelines.polling import FetchPolicy
+from pipelines.fetch.client import address_kind, fetch, refusal, same_host
+from pipelines.fetch.polling import FetchPolicy
 from tests.pipelines.feeds_fixtures import RSS_TWO_ITEMS
 
 # long enough that a connection attempt to an unroutable address would end in a timeout, not a refusal

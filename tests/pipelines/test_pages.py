@@ -1,4 +1,4 @@
-"""Article pages (pipelines.pages): real HTTP on 127.0.0.1, real archive, real DuckDB, real trafilatura."""
+"""Article pages (pipelines.fetch.pages): real HTTP on 127.0.0.1, real archive, real DuckDB, real trafilatura."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import lxml.html
 import pytest
 import yaml
 
-from pipelines import archive
 from pipelines.extract import load_gazetteer
 from pipelines.extract.stage import run_extract
-from pipelines.feeds import FeedsFileError, add_feed, load_feeds
-from pipelines.ingest import reparse
-from pipelines.pages import extract_page
-from pipelines.polling import PagePolicy
+from pipelines.fetch.feeds import FeedsFileError, add_feed, load_feeds
+from pipelines.fetch.polling import PagePolicy
+from pipelines.load.reparse import reparse
+from pipelines.parse.page import extract_page
+from pipelines.store import archive
 from tests.pipelines.conftest import T0, Ingest, assert_accounting_reconciles
 from tests.pipelines.page_fixtures import CHROME_WORDS, EDIT, PAYWALL_STUB, STORY, article_page, rss
 

@@ -5,9 +5,9 @@ from datetime import datetime
 
 import pytest
 
-from pipelines.encoding import decode_feed, repair_mojibake
-from pipelines.parse import canonical_url, html_to_text, parse_feed
-from pipelines.sanitize import sanitize_html
+from pipelines.parse.encoding import decode_feed, repair_mojibake
+from pipelines.parse.feed import canonical_url, html_to_text, parse_feed
+from pipelines.parse.sanitize import sanitize_html
 from tests.pipelines.feeds_fixtures import (
     ACCENTED_TITLE,
     ATOM_WITH_BASE,

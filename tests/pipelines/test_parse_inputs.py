@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.encoding import decode_feed
-from pipelines.parse import parse_feed
+from pipelines.parse.encoding import decode_feed
+from pipelines.parse.feed import parse_feed
 
 _ONE_ITEM = ("<rss version='2.0'><channel><title>Desk</title><item><title>Talks resume</title>"
              "<link>https://example.org/talks</link><description>The talks resume on Monday.</description>"

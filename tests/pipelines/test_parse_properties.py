@@ -13,8 +13,8 @@ import time
 import pytest
 from hypothesis import given, strategies as st
 
-from pipelines.encoding import decode_feed, repair_mojibake
-from pipelines.parse import ParsedFeed, canonical_url, parse_feed
+from pipelines.parse.encoding import decode_feed, repair_mojibake
+from pipelines.parse.feed import ParsedFeed, canonical_url, parse_feed
 from tests.conftest import REPO
 
 SEED_FEEDS = sorted(p for p in (REPO / "seeds" / "corpus").rglob("*") if p.suffix in (".rss", ".atom", ".rdf"))  # the sample feeds

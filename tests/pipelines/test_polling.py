@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipelines.polling import FetchPolicy, after_failure, after_success, is_due, jitter, max_age_s, retry_after_s
+from pipelines.fetch.polling import FetchPolicy, after_failure, after_success, is_due, jitter, max_age_s, retry_after_s
 
 AS_OF = datetime(2022, 1, 10, 12)
 POLICY = FetchPolicy(poll_interval_s=900, max_poll_interval_s=6 * 3600, max_backoff_s=12 * 3600, park_after=4)

@@ -6,8 +6,8 @@ from contextlib import closing
 import duckdb
 import pytest
 
-from pipelines.db import connect
 from pipelines.publish import open_snapshot, publish
+from pipelines.store.connection import connect
 
 
 def _marts(con):

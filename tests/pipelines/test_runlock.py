@@ -20,8 +20,8 @@ import duckdb
 import pytest
 import yaml
 
-from pipelines.runlock import run_lock
 from pipelines.settings import DEFAULT_LOCK_WAIT_S, Settings
+from pipelines.store.runlock import run_lock
 from tests.conftest import REPO
 
 EVENTWATCH = str(Path(sys.executable).parent / "eventwatch")

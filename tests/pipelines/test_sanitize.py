@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pipelines.sanitize import html_to_text, sanitize_html
+from pipelines.parse.sanitize import html_to_text, sanitize_html
 
 
 def test_unclosed_paragraphs_become_siblings_as_a_browser_reads_them():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines.stories import StoriesFileError, _aliases, _compile, load_stories, score
+from pipelines.stories.file import StoriesFileError, load_stories
+from pipelines.stories.score import _aliases, _compile, score
 
 REPO = Path(__file__).resolve().parents[2]
 GOLD = REPO / "seeds" / "gold" / "stories.yml"

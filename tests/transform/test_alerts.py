@@ -19,11 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import alerts as alerts_module
-from pipelines.alerts import deliver_alerts
-from pipelines.db import connect
 from pipelines.settings import Settings
-from pipelines.stories import load_stories, score_articles
+from pipelines.store.connection import connect
+from pipelines.stories import alerts as alerts_module
+from pipelines.stories.alerts import deliver_alerts
+from pipelines.stories.file import load_stories
+from pipelines.stories.score import score_articles
 from pipelines.transform import build
 from tests.transform.test_incremental import AS_OF_1, AS_OF_2, AS_OF_3, _load, _settings
 

@@ -9,8 +9,8 @@ from datetime import datetime
 import duckdb
 import pytest
 
-from pipelines.schema import ensure_schema
 from pipelines.settings import Settings
+from pipelines.store.tables import ensure_schema
 from pipelines.transform import TransformError, build, run_dbt
 
 AS_OF = datetime(2022, 1, 11, 12, 0)

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.schema import ensure_schema
 from pipelines.settings import Settings
+from pipelines.store.tables import ensure_schema
 from pipelines.transform import build, last_build, run_dbt
 from tests.transform.dbt_tables import assert_same_tables, dbt_tables, full_refresh_copy
 

@@ -27,7 +27,7 @@ import duckdb
 import requests
 
 from pipelines.settings import Settings
-from pipelines.stories import Sink, StoriesFile
+from pipelines.stories.file import Sink, StoriesFile
 
 log = logging.getLogger(__name__)
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -55,7 +55,7 @@ class FetchPolicy:
 
 @dataclass(frozen=True)
 class PagePolicy:
-    """Article pages (pipelines.pages): when a feed's text counts as short, politeness, re-check schedule."""
+    """Article pages (pipelines.fetch.pages): when a feed's text counts as short, politeness, re-check schedule."""
 
     short_words: int = 150  # auto mode fetches the page when the feed's text has fewer words
     min_words: int = 40  # a page text shorter than this is a stub (paywall, consent wall), never used

@@ -12,37 +12,25 @@ run's clock reaches it).
 
 from __future__ import annotations
 
-import hashlib
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from pipelines.parse import Entry, Rejected
+from pipelines.parse.feed import Entry, Rejected
+from pipelines.settings import Settings
+from pipelines.store.connection import registered
+from pipelines.store.keys import short_hash
+from pipelines.store.tables import arrow_schema
+
+if TYPE_CHECKING:
+    from pipelines.fetch.pages import PageCheck
 
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
 FUTURE_TOLERANCE = timedelta(days=1)  # a feed's clock may run a little ahead of ours
-
-
-@contextmanager
-def registered(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table):
-    """`table` visible to SQL as `name` for the block; a failed transaction does not mask the error."""
-    con.register(name, table)
-    try:
-        yield
-    finally:
-        try:
-            con.unregister(name)
-        except duckdb.Error:
-            pass  # the transaction is aborted; the caller rolls back, and the next register replaces it
-
-
-def short_hash(*parts: object) -> str:
-    """A stable 16-hex key over the parts."""
-    return hashlib.sha1("\x1f".join("" if p is None else str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -57,20 +45,6 @@ class LoadCounts:
         return self.seen == self.new + self.new_versions + self.unchanged + self.quarantined
 
 
-_ENTRY_SCHEMA = pa.schema([
-    ("entry_version_id", pa.string()), ("feed_id", pa.string()), ("entry_key", pa.string()),
-    ("article_id", pa.string()), ("canonical_url", pa.string()), ("url", pa.string()),
-    ("guid", pa.string()), ("title", pa.string()), ("author", pa.string()),
-    ("content_html", pa.string()), ("content_text", pa.string()), ("content_hash", pa.string()),
-    ("published_at", pa.timestamp("us")), ("published_at_source", pa.string()),
-    ("updated_at", pa.timestamp("us")), ("first_seen_at", pa.timestamp("us")),
-    ("fetch_id", pa.string()), ("archive_sha256", pa.string()),
-])
-# what issue 3 adds per entry version lives beside raw.entries, so its shape stays what readers know
-_DETAIL_SCHEMA = pa.schema([
-    ("entry_version_id", pa.string()), ("published_raw", pa.string()), ("updated_raw", pa.string()),
-    ("date_flag", pa.string()), ("enclosures", pa.string()),
-])
 
 
 def _effective_dates(entry: Entry, seen_at: datetime) -> tuple[datetime, str, datetime | None, str | None]:
@@ -131,7 +105,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, rejected: list[Rejected], *, stag
     """Store rejected records with their reason and a pointer to the archived bytes."""
     if not rejected:
         return 0
-    table = pa.table({
+    table = pa.Table.from_pydict({
         "quarantine_id": [short_hash(stage, fetch_id, r.record_key, r.reason) for r in rejected],
         "stage": [stage] * len(rejected),
         "feed_id": [feed_id] * len(rejected),
@@ -140,8 +114,8 @@ def quarantine(con: duckdb.DuckDBPyConnection, rejected: list[Rejected], *, stag
         "record_key": [r.record_key for r in rejected],
         "reason": [r.reason for r in rejected],
         "payload": [json.dumps(r.payload, default=str, ensure_ascii=False) for r in rejected],
-        "quarantined_at": pa.array([at] * len(rejected), pa.timestamp("us")),
-    })
+        "quarantined_at": [at] * len(rejected),
+    }, schema=arrow_schema("raw.quarantine"))
     with registered(con, "_quarantine_batch", table):
         con.execute("insert or ignore into raw.quarantine by name select * from _quarantine_batch")
     return len(rejected)
@@ -151,8 +125,8 @@ def load_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], rejected:
                  feed_id: str, fetch_id: str, archive_sha256: str, seen_at: datetime) -> LoadCounts:
     """Append the entry versions not stored yet; the caller holds the transaction."""
     rows = [_row(entry, feed_id, fetch_id, archive_sha256, seen_at) for entry in entries]
-    table = pa.Table.from_pylist(rows, schema=_ENTRY_SCHEMA)
-    details = pa.Table.from_pylist(rows, schema=_DETAIL_SCHEMA)
+    table = pa.Table.from_pylist(rows, schema=arrow_schema("raw.entries"))
+    details = pa.Table.from_pylist(rows, schema=arrow_schema("raw.entry_details"))  # what issue 3 adds per version
     with registered(con, "_detail_batch", details):
         con.execute(
             "insert into raw.entry_details by name select * from _detail_batch d "
@@ -183,3 +157,34 @@ def load_entries(con: duckdb.DuckDBPyConnection, entries: list[Entry], rejected:
         unchanged=unchanged,
         quarantined=quarantined,
     )
+
+
+def latest_version(con, feed_id: str, entry_key: str) -> dict | None:
+    cur = con.execute("select e.*, d.published_raw, d.updated_raw, d.date_flag, d.enclosures from raw.entries e "
+                      "left join raw.entry_details d using (entry_version_id) "
+                      "where feed_id = ? and entry_key = ? order by first_seen_at desc, entry_version_id limit 1",
+                      [feed_id, entry_key])
+    row = cur.fetchone()
+    return dict(zip([c[0] for c in cur.description], row)) if row else None
+
+
+def store_page_version(con, settings: Settings, check: PageCheck, seen_at: datetime | None = None) -> bool:
+    """A new raw.entries version: the entry's latest one with the page's text; False when it is stored already."""
+    latest = latest_version(con, check.feed_id, check.entry_key)
+    if latest is None:
+        return False
+    page = check.page
+    content_hash = short_hash(latest["title"], page.text)
+    row = dict(latest, content_text=page.text, content_html=page.html, content_hash=content_hash,
+               entry_version_id=short_hash(check.feed_id, check.entry_key, content_hash),
+               first_seen_at=seen_at or settings.as_of, fetch_id=check.page_fetch_id, archive_sha256=check.digest,
+               author=latest["author"] or page.author, updated_at=page.updated_at or latest["updated_at"])
+    if con.execute("select 1 from raw.entries where entry_version_id = ?", [row["entry_version_id"]]).fetchall():
+        return False
+    details = ("published_raw", "updated_raw", "date_flag", "enclosures")
+    columns = [c for c in row if c not in details]
+    con.execute(f"insert into raw.entries ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                [row[c] for c in columns])
+    con.execute("insert or ignore into raw.entry_details (entry_version_id, published_raw, updated_raw, date_flag, "
+                "enclosures) values (?, ?, ?, ?, ?)", [row["entry_version_id"], *(row[c] for c in details)])
+    return True

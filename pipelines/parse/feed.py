@@ -1,6 +1,6 @@
 """Parse feed bytes into small frozen entries with UTC datetimes.
 
-The bytes are decoded first (`pipelines.encoding`: BOM, HTTP charset, XML declaration, content),
+The bytes are decoded first (`pipelines.parse.encoding`: BOM, HTTP charset, XML declaration, content),
 re-encoded as UTF-8 with a matching declaration, and only then given to feedparser, which parses
 strictly and falls back to a lenient parser for documents that are only partly well-formed (the
 bozo reason is kept). A bad entry is set aside with its reason; the feed fails only when the
@@ -10,19 +10,18 @@ extraction; relative links are resolved against `xml:base`, then the document's 
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
-from feedparser.datetimes import _parse_date as _feedparser_date
 
-from pipelines.encoding import Decoded, decode_feed, repair_mojibake
-from pipelines.sanitize import html_to_text, safe_url, sanitize_html
+from pipelines.parse.dates import feed_dates
+from pipelines.parse.encoding import Decoded, decode_feed, repair_mojibake
+from pipelines.parse.sanitize import html_to_text, safe_url, sanitize_html
 
 # feedparser turns an id it cannot join to xml:base into "" (the id is lost); keep it as written
 # instead: an opaque id is still an id (feedparser's own test item_guid_isPermaLink_ValueError)
@@ -38,26 +37,8 @@ feedparser.mixin._urljoin = _urljoin_keeping_malformed
 __all__ = ["Entry", "Enclosure", "ParsedFeed", "Rejected", "canonical_url", "html_to_text", "parse_feed"]
 
 _TRACKING_PARAMS = {"fbclid", "gclid", "ref", "cmpid", "mc_cid", "mc_eid", "ocid"}
-# month and weekday names of the languages news feeds localize RFC 822 dates into
-_MONTHS = {
-    "jan": ("jan", "janv", "janeiro", "januar", "janvier", "gen", "gennaio", "ene", "enero"),
-    "feb": ("feb", "fev", "fevereiro", "februar", "févr", "fevr", "février", "febbraio", "febrero"),
-    "mar": ("mar", "março", "marco", "märz", "mär", "mrz", "mars", "marzo"),
-    "apr": ("apr", "abr", "abril", "april", "avr", "avril", "aprile"),
-    "may": ("may", "mai", "maio", "mag", "maggio", "mayo"),
-    "jun": ("jun", "junho", "juni", "juin", "giu", "giugno", "junio"),
-    "jul": ("jul", "julho", "juli", "juil", "juillet", "lug", "luglio", "julio"),
-    "aug": ("aug", "ago", "agosto", "august", "août", "aout"),
-    "sep": ("sep", "sept", "set", "setembro", "september", "septembre", "settembre", "septiembre"),
-    "oct": ("oct", "out", "outubro", "okt", "oktober", "octobre", "ott", "ottobre", "octubre"),
-    "nov": ("nov", "novembro", "november", "novembre", "noviembre"),
-    "dec": ("dec", "dez", "dezembro", "dezember", "déc", "dic", "décembre", "dicembre", "diciembre"),
-}
-_MONTH_OF = {name: english for english, names in _MONTHS.items() for name in names}
-_LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*")
 _GZIP_MAGIC = b"\x1f\x8b"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
-_TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])\b")
 
 
 @dataclass(frozen=True)
@@ -135,59 +116,6 @@ def canonical_url(url: str | None) -> str | None:
     return urlunsplit(("https", host, path, query, ""))
 
 
-def _utc(struct) -> datetime | None:
-    """A UTC datetime from feedparser's struct_time (it normalizes every date format it knows to UTC)."""
-    if not struct:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc).replace(tzinfo=None)
-    except (OverflowError, ValueError, OSError):
-        return None
-
-
-def _reparse_date(raw: str | None) -> datetime | None:
-    """A date feedparser misreads, by our rules: 12-hour clocks and non-English names, in UTC."""
-    if not raw:
-        return None
-    # NBC New York writes "Sat, Dec 16 2023 02:02:33 PM": feedparser drops the PM
-    text = _TWELVE_HOUR.sub(_to_24_hour, raw.strip())
-    # UOL Noticias writes "Seg, 24 Set 2018 ...", Il Messaggero "mer, 16 nov 2022 ..."
-    text = _LEADING_WEEKDAY.sub("", text)
-    for word in re.findall(r"[^\W\d_]+\.?", text):
-        english = _MONTH_OF.get(word.rstrip(".").lower())
-        if english:
-            text = text.replace(word, english.title(), 1)
-            break
-    return _utc(_feedparser_date(text))
-
-
-def _to_24_hour(match: re.Match) -> str:
-    hour = int(match.group(1)) % 12 + (12 if match.group(4).lower() == "pm" else 0)
-    return f"{hour:02d}:{match.group(2)}:{match.group(3) or '00'}"
-
-
-def _date(parsed, raw: str | None) -> tuple[datetime | None, str | None]:
-    """(UTC datetime, how it was read: None for feedparser, "rules" for ours, "unparsed")."""
-    value = _utc(parsed)
-    if raw and (value is None or _TWELVE_HOUR.search(raw)):
-        ours = _reparse_date(raw)
-        if ours is not None:
-            return ours, "rules"
-        return value, None if value is not None else "unparsed"
-    return value, None
-
-
-def _dates(raw: dict) -> tuple[datetime | None, datetime | None, str | None, str | None, str | None]:
-    published_raw = (raw.get("published") or "").strip() or None
-    # an entry without an updated date is taken as updated when published: feedparser 6 does
-    # this through a deprecated mapping it will drop, so it is spelled out here
-    updated_key = "updated" if dict.get(raw, "updated") else "published"
-    updated_raw = (dict.get(raw, updated_key) or "").strip() or None
-    published, published_how = _date(raw.get("published_parsed"), published_raw)
-    updated, updated_how = _date(dict.get(raw, f"{updated_key}_parsed"), updated_raw)
-    return published, updated, published_raw, updated_raw, published_how or updated_how
-
-
 def _body_html(raw: dict) -> str:
     contents = raw.get("content") or []
     htmls = [c.get("value", "") for c in contents if c.get("value")]
@@ -239,7 +167,7 @@ def _to_entry(raw: dict, site: str | None, base: str | None) -> Entry:
     enclosures = _enclosures(raw, base or site)
     if not (title or text or link or guid or enclosures):
         raise ValueError("entry has no id, no title, no body, no link and no enclosure")
-    published, updated, published_raw, updated_raw, parsed_by = _dates(raw)
+    published, updated, published_raw, updated_raw, parsed_by = feed_dates(raw)
     return Entry(
         entry_key=_entry_key(guid, canon, title, published_raw or updated_raw),
         guid=guid,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from pipelines.parse import Entry, ParsedFeed, Rejected
+from pipelines.parse.feed import Entry, ParsedFeed, Rejected
 
 # a batch holding this share of the feed's usual volume or less is a broken feed, not a quiet day
 MIN_VOLUME_SHARE = 0.10

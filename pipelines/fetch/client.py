@@ -30,7 +30,7 @@ import requests
 import urllib3
 
 from pipelines import __version__
-from pipelines.polling import FetchPolicy
+from pipelines.fetch.polling import FetchPolicy
 
 USER_AGENT = f"eventwatch/{__version__} (+https://github.com/eventwatch/eventwatch)"
 _ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, "

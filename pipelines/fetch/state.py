@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.feeds import Feed
+from pipelines.fetch.feeds import Feed
+from pipelines.fetch.polling import Schedule, after_failure, after_success
+from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from pipelines.fetch.plan import ArchivedFetch
 
 _COLUMNS = ("feed_id", "url", "configured_url", "etag", "last_modified", "last_success_at", "last_error",
             "last_error_at", "consecutive_failures", "last_attempt_at", "last_status", "next_poll_at",
@@ -129,3 +135,47 @@ def feed_status(con: duckdb.DuckDBPyConnection | None, feeds: list[Feed], as_of:
                               state.last_error_at, state.consecutive_failures, next_poll,
                               rates.get(feed.id, 0) / RATE_WINDOW.days, note))
     return out
+
+
+def next_state(settings: Settings, fetched: ArchivedFetch, state: FeedState | None, ok: bool, error: str | None,
+                digest: str | None) -> tuple[FeedState, Schedule, str | None]:
+    """The feed's state after this attempt, its schedule, and where it moved (if it did)."""
+    as_of, policy = settings.as_of, settings.fetch_policy
+    old = state or FeedState(fetched.feed_id, fetched.url, fetched.configured_url)
+    if ok:
+        schedule = after_success(policy, as_of, fetched.headers)
+    else:
+        failures = old.consecutive_failures if old.url == fetched.url else 0
+        schedule = after_failure(policy, as_of, fetched.feed_id, failures, fetched.http_status, fetched.headers,
+                                 error or "failed")
+    # validators describe the body we hold: a 200 we parsed replaces them; a 304 may refresh them;
+    # a failure (even a 200 that did not load) keeps the old ones, so the next request re-fetches
+    if ok and not fetched.not_modified:
+        etag, last_modified = fetched.headers.get("etag"), fetched.headers.get("last-modified")
+    elif ok:
+        etag = fetched.headers.get("etag") or old.etag
+        last_modified = fetched.headers.get("last-modified") or old.last_modified
+    else:
+        etag, last_modified = old.etag, old.last_modified
+    moved_to = fetched.permanent_url if ok and fetched.permanent_url not in (None, fetched.url) else None
+    new = FeedState(
+        feed_id=fetched.feed_id,
+        url=moved_to or fetched.url,
+        configured_url=fetched.configured_url or old.configured_url,
+        etag=etag,
+        last_modified=last_modified,
+        last_success_at=as_of if ok else old.last_success_at,
+        last_error=old.last_error if ok else error,
+        last_error_at=old.last_error_at if ok else as_of,
+        consecutive_failures=schedule.consecutive_failures,
+        last_attempt_at=as_of,
+        last_status=fetched.http_status,
+        next_poll_at=schedule.next_poll_at,
+        next_poll_reason=schedule.reason,
+        parked_at=as_of if schedule.parked_reason else None,
+        parked_reason=schedule.parked_reason,
+        last_archive_sha256=digest if ok and digest else old.last_archive_sha256,
+        moved_from=fetched.url if moved_to else old.moved_from,
+        moved_at=as_of if moved_to else old.moved_at,
+    )
+    return new, schedule, moved_to
