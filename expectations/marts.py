@@ -7,6 +7,7 @@ from datetime import datetime
 import great_expectations.expectations as gxe
 
 from expectations import Gate
+from pipelines.load.entries import EARLIEST_PLAUSIBLE
 
 STATUSES = ["upcoming", "due", "passed", "postponed", "cancelled"]
 PRECISIONS = ["day", "week", "month", "season", "year"]
@@ -75,7 +76,7 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToNotBeNull(column="url", mostly=0.95, severity="warning"),
             gxe.ExpectColumnValuesToBeBetween(column="source_count", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(column="version_count", min_value=1),
-            gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1), max_value=as_of),
+            gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=EARLIEST_PLAUSIBLE, max_value=as_of),
         ), key="article_id"),
         Gate("marts", "marts_actors", "select * from marts.dim_actors", (
             _columns("dim_actors"),

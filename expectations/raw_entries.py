@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import great_expectations.expectations as gxe
 
 from expectations import Gate
+from pipelines.load.entries import EARLIEST_PLAUSIBLE
 
 # a feed's clock may run ahead of ours a little; more than this is a future-dated entry
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -35,7 +36,7 @@ def gates(as_of: datetime) -> list[Gate]:
                    "published_at", "first_seen_at", "archive_sha256")),
                 gxe.ExpectColumnValuesToBeInSet(column="published_at_source",
                                                 value_set=["published", "updated", "first_seen", "page"]),
-                gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=datetime(1990, 1, 1),
+                gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=EARLIEST_PLAUSIBLE,
                                                   max_value=as_of + FUTURE_TOLERANCE, severity="warning"),
                 gxe.ExpectColumnValuesToNotBeNull(column="title", mostly=0.95, severity="warning"),
                 gxe.ExpectColumnValueLengthsToBeBetween(column="content_text", min_value=1, mostly=0.9,

@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.extract import extract_article, load_gazetteer
 from pipelines.extract.stage import run_extract
-from pipelines.schema import ensure_schema
+from pipelines.store.tables import ensure_schema
 from tests.extract.test_stage import _entry, _load
 
 OCT_29_1997 = datetime(1997, 10, 29, 9, 0)  # a Wednesday
