@@ -37,7 +37,7 @@ from pipelines.extract.lexicon import MONTHS, NUMBERS, WEEKDAYS, month_pattern, 
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -676,8 +676,11 @@ _STATUS_RULES = [
         r"(?i)\b(?:cancel(?:l?ed|s|ling)?|called\s+off|call\s+off|calls\s+off|scrapped|scraps|scrap|"
         r"(?:will|would)\s+not\s+(?:take\s+place|go\s+ahead)|won['’]t\s+(?:take\s+place|go\s+ahead)|"
         r"shelved|abandoned)\b")),
-    ("postponed", re.compile(r"(?i)\b(?:postpone[sd]?|postponing|moved\s+(?:to|back|up)|pushed\s+back|push\s+back|"
-                             r"delay(?:ed|s)?|rescheduled|put\s+off|moved\s+forward|shifted\s+to|pushed\s+to)\b")),
+    ("postponed", re.compile(r"(?i)\b(?:postpone[sd]?|postponing|moved\s+(?:back|up)|pushed\s+back|push\s+back|"
+                             r"delay(?:ed|s)?|rescheduled|put\s+off|moved\s+forward|"
+                             # "moved to Vienna" changes the venue; "moved to Friday" or "to March" the date
+                             r"(?:moved|shifted|pushed)\s+to(?!\s+(?-i:(?!" + month_pattern() + "|" + weekday_pattern()
+                             + r")[A-Z])))\b")),
     ("confirmed", re.compile(r"(?i)\b(?:confirm(?:ed|s)?|reaffirmed)\b")),
 ]
 _FUTURE_WORDS = frozenset(
@@ -1235,6 +1238,11 @@ def _event_label(sentence: str, start: int, end: int, events: list[tuple[int, in
     return _nearest(sentence, start, end, [h for h in events if not start <= h[0] < end])
 
 
+# a clause about what comes next: a city after it is that event's place ("on Jan. 12, before the talks go on
+# to Vienna")
+_NEXT_EVENT_RE = re.compile(r"(?i),\s*(?:and\s+)?(?:before|after|followed\s+by|then|ahead\s+of)\b")
+
+
 def _location(sentence: str, start: int, end: int, places: list[tuple[int, int, str]]) -> str | None:
     """The city nearest to the time expression (same preference), where it names a place."""
     return _nearest(sentence, start, end, places, reach=60)
@@ -1264,7 +1272,8 @@ def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str
     left = [h for h in hits if h[1] <= start and not (reach and _THAT_RE.search(sentence, h[1], start))]
     if left:  # a place beyond "that" is where it was said ("told reporters in Moscow that …")
         return max(left, key=lambda h: h[1])[2]
-    right = [h for h in hits if h[0] >= end and (reach is None or h[0] - end <= reach)]
+    right = [h for h in hits if h[0] >= end and (reach is None or h[0] - end <= reach)
+             and not (reach and _NEXT_EVENT_RE.search(sentence, end, h[0]))]
     return min(right, key=lambda h: h[0])[2] if right else None
 
 

@@ -37,6 +37,7 @@ from pipelines.extract import (
     extractor_versions,
     load_gazetteer,
 )
+from pipelines.store.tables import arrow_schema
 
 TABLES = ("mentions", "claims", "time_expressions")
 
@@ -74,46 +75,9 @@ inner join stale s using (article_id, content_hash)
 order by v.article_id, v.content_hash
 """
 
-_SCHEMAS = {
-    "mentions": pa.schema([
-        ("mention_id", pa.string()), ("article_id", pa.string()), ("content_hash", pa.string()),
-        ("actor_id", pa.string()), ("surface", pa.string()), ("start_char", pa.int32()),
-        ("end_char", pa.int32()), ("sentence_index", pa.int32()), ("extractor_version", pa.string()),
-    ]),
-    "claims": pa.schema([
-        ("claim_id", pa.string()), ("article_id", pa.string()), ("content_hash", pa.string()),
-        ("speaker_actor_id", pa.string()), ("speaker_surface", pa.string()), ("via_actor_id", pa.string()),
-        ("via_surface", pa.string()), ("cue_verb", pa.string()), ("claim_type", pa.string()),
-        ("claim_text", pa.string()), ("is_direct_quote", pa.bool_()), ("start_char", pa.int32()),
-        ("end_char", pa.int32()), ("sentence", pa.string()), ("extractor_version", pa.string()),
-        ("target_actor_ids", pa.list_(pa.string())),
-    ]),
-    "time_expressions": pa.schema([
-        ("timex_id", pa.string()), ("article_id", pa.string()), ("content_hash", pa.string()),
-        ("surface", pa.string()), ("due_start", pa.date32()), ("due_end", pa.date32()),
-        ("precision", pa.string()), ("is_future", pa.bool_()), ("event_label", pa.string()),
-        ("location", pa.string()), ("status_cue", pa.string()), ("start_char", pa.int32()),
-        ("end_char", pa.int32()), ("sentence", pa.string()), ("extractor_version", pa.string()),
-    ]),
-    "actors": pa.schema([
-        ("actor_id", pa.string()), ("name", pa.string()), ("actor_type", pa.string()),
-        ("country", pa.string()), ("is_discovered", pa.bool_()), ("extractor_version", pa.string()),
-        ("affiliation_actor_id", pa.string()),
-    ]),
-    "actor_roles": pa.schema([
-        ("actor_id", pa.string()), ("role", pa.string()), ("of_code", pa.string()), ("to_code", pa.string()),
-        ("start_date", pa.date32()), ("end_date", pa.date32()), ("extractor_version", pa.string()),
-    ]),
-    "extracted_versions": pa.schema([
-        ("article_id", pa.string()), ("content_hash", pa.string()), ("extractor", pa.string()),
-        ("extractor_version", pa.string()), ("row_count", pa.int32()),
-    ]),
-    "quarantine": pa.schema([
-        ("quarantine_id", pa.string()), ("stage", pa.string()), ("feed_id", pa.string()),
-        ("fetch_id", pa.string()), ("archive_sha256", pa.string()), ("record_key", pa.string()),
-        ("reason", pa.string()), ("payload", pa.string()), ("quarantined_at", pa.timestamp("us")),
-    ]),
-}
+# Each table's columns are declared once, in its DDL (pipelines/store/); the bulk inserts read them.
+_SCHEMAS = {name: arrow_schema(("raw." if name == "quarantine" else "extract.") + name) for name in (
+    "mentions", "claims", "time_expressions", "actors", "actor_roles", "extracted_versions", "quarantine")}
 log = logging.getLogger(__name__)
 
 

@@ -129,6 +129,23 @@ def test_status_cues(gazetteer):
     assert _one(gazetteer, text, "Jan. 26").status_cue == "scheduled"
 
 
+def test_a_move_to_a_city_is_a_change_of_venue_not_a_postponement(gazetteer):
+    text = ("Venue\n\nThe second round, due on Jan. 13, was moved to Vienna. "
+            "The press briefing was moved to Friday. The summit on Feb. 3 has been pushed to February.")
+    assert _one(gazetteer, text, "Jan. 13").status_cue == "scheduled"
+    assert _one(gazetteer, text, "Friday").status_cue == "postponed"
+    assert _one(gazetteer, text, "Feb. 3").status_cue == "postponed"
+
+
+def test_a_city_after_a_clause_about_another_event_is_not_the_place(gazetteer):
+    text = ("Council\n\nAlliance envoys will sit down with Russian diplomats on Jan. 12, before the talks "
+            "go on to Vienna. The OSCE meets on Jan. 13 in Vienna.")
+    assert _one(gazetteer, text, "Jan. 12").location is None
+    assert _one(gazetteer, text, "Jan. 13").location == "Vienna"
+    text = "Council\n\nThe envoys will meet on Jan. 12 at a hotel in Vienna."
+    assert _one(gazetteer, text, "Jan. 12").location == "Vienna"
+
+
 def test_ordinal_day_takes_the_month_in_context(gazetteer):
     text = "Moved\n\nThe talks were set for Jan. 10. They have now been pushed back to the 12th."
     timex = _one(gazetteer, text, "to the 12th")
