@@ -50,8 +50,9 @@ test-fast: setup  ## the suite without the slow end-to-end and Airflow tests
 bench: setup  ## measure stage throughput and run times against the targets in BENCHMARKS.md
 	$(BIN)/python bench/bench.py
 
-lint: setup  ## ruff on the Python code; sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
+lint: setup  ## ruff and mypy on the Python code; sqlfluff on the dbt project (dbt templater, duckdb dialect; tests/transform/test_lint.py runs it too)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	@lintdb=$$(mktemp -d) && cd dbt_project && EVENTWATCH_DB=$$lintdb/lint.duckdb ../$(BIN)/sqlfluff lint . ; \
 		status=$$?; rm -rf $$lintdb; exit $$status
 

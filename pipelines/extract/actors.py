@@ -999,7 +999,8 @@ class _RoleResolver:
         if lead in ("his", "her", "their"):
             return None  # "his spokesman": an office of someone else's, not resolved here
         title = _roles.ROLE_TERMS[term]
-        of, to = set(), set()
+        of: set[str] = set()
+        to: set[str] = set()
         qualifiers = [match.group("qual").strip(), (match.group("poss") or "").strip()]
         for words in qualifiers:
             if words:

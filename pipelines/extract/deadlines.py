@@ -321,7 +321,7 @@ def _season_rule(m: re.Match, c: _Context) -> _Dated | None:
 
 
 @_rule("offset", rf"(?i)\b(?P<n>{_NUM})\s+(?P<unit>days?|weeks?)\s+(?P<dir>later|earlier|after|before)\b")
-def _offset_rule(m: re.Match, c: _Context) -> _Dated | None:
+def _offset_rule(m: re.Match, c: _Context) -> _Dated | _Undated:
     """'four days later', 'a week earlier': from the day named before it in the sentence (with none,
     only TimeML's duration: no deadline)."""
     resolved = _offset(m.groupdict(), c.local_anchor)

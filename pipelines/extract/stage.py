@@ -23,8 +23,10 @@ import json
 import logging
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +39,7 @@ from pipelines.extract import (
     extractor_versions,
     load_gazetteer,
 )
+from pipelines.extract.actors import Actor
 from pipelines.store.tables import arrow_schema
 
 TABLES = ("mentions", "claims", "time_expressions")
@@ -112,7 +115,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = No
     pending = con.execute(_PENDING_SQL, versions).fetchall()
     rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in schema} for name, schema in _SCHEMAS.items()}
     seen_ids: set[str] = set()
-    referenced: dict[str, object] = {}
+    referenced: dict[str, Actor] = {}
     results = _extract_all(pending, gazetteer, workers)
     for (article_id, content_hash, _, _, _, first_seen_at, *origin, stale), result in zip(pending, results):
         if isinstance(result, _Failure):  # one bad article must not stop the run: quarantine it
@@ -233,7 +236,8 @@ def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str,
     counts = {name: 0 for name in TABLES}
     # durations, sets, refs and TimeML-only dates ("1997", "a year ago") are no deadlines: not written
     deadlines = tuple(t for t in result.time_expressions if t.is_deadline_candidate)
-    records = {"mentions": result.mentions, "claims": result.claims, "time_expressions": deadlines}
+    records: dict[str, Sequence[Any]] = {"mentions": result.mentions, "claims": result.claims,
+                                         "time_expressions": deadlines}
     kinds = {"mentions": ("mention", "mention_id"), "claims": ("claim", "claim_id"),
              "time_expressions": ("timex", "timex_id")}
     for table in TABLES:

@@ -111,7 +111,7 @@ class SentenceIndex:
     def covering(self, start: int, end: int) -> list[Sentence]:
         """Every sentence overlapping [start, end)."""
         first = max(0, bisect.bisect_right(self._starts, start) - 1)
-        out = []
+        out: list[Sentence] = []
         for sentence in self.sentences[first:]:
             if sentence.start >= end and out:
                 break
