@@ -78,9 +78,15 @@ inner join stale s using (article_id, content_hash)
 order by v.article_id, v.content_hash
 """
 
-# Each table's columns are declared once, in its DDL (pipelines/store/); the bulk inserts read them.
-_SCHEMAS = {name: arrow_schema(("raw." if name == "quarantine" else "extract.") + name) for name in (
-    "mentions", "claims", "time_expressions", "actors", "actor_roles", "extracted_versions", "quarantine")}
+_WRITTEN = ("mentions", "claims", "time_expressions", "actors", "actor_roles", "extracted_versions", "quarantine")
+
+
+def _schema(name: str) -> pa.Schema:
+    """The Arrow schema of a table this stage writes, read from its DDL (pipelines/store/) when a run
+    needs it, not when a pool worker imports this module."""
+    return arrow_schema(("raw." if name == "quarantine" else "extract.") + name)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -113,7 +119,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = No
     gazetteer = gazetteer or load_gazetteer()
     versions = extractor_versions(gazetteer)
     pending = con.execute(_PENDING_SQL, versions).fetchall()
-    rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in schema} for name, schema in _SCHEMAS.items()}
+    rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _WRITTEN}
     seen_ids: set[str] = set()
     referenced: dict[str, Actor] = {}
     results = _extract_all(pending, gazetteer, workers)
@@ -143,7 +149,7 @@ def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = No
             "actor_id": role.actor_id, "role": role.title, "of_code": role.of, "to_code": role.to,
             "start_date": role.start, "end_date": role.end, "extractor_version": versions["mentions"],
         })
-    tables = {name: pa.Table.from_pydict(columns, schema=_SCHEMAS[name]) for name, columns in rows.items()}
+    tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
     _write(con, tables)
     return ExtractSummary(
         versions=len({(a, c) for a, c in zip(rows["extracted_versions"]["article_id"],
