@@ -40,6 +40,7 @@ from pipelines.parse.feed import Entry, ParsedFeed
 from pipelines.parse.page import PageText, extract_page, with_page, words
 from pipelines.settings import Settings
 from pipelines.store import archive
+from pipelines.store.archive import ArchiveError
 from pipelines.store.keys import short_hash
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,10 @@ def check_page(settings: Settings, hosts: PoliteHosts, feed: Feed, run_id: str, 
     result = None if refused else hosts.fetch(url, feed.location, etag, modified)
     digest, page, error = None, None, refused or (result.error if result else None)
     if result is not None and result.body is not None:
-        digest = archive.store(settings.archive_dir, result.body)  # kept before anything reads it
+        try:
+            digest = archive.store(settings.archive_dir, result.body)  # kept before anything reads it
+        except OSError as exc:  # our disk, not the page's: stop the run, as for a feed body
+            raise ArchiveError(f"cannot archive the page {url} of feed {feed.id}: {exc}") from exc
         try:
             page = extract_page(result.body, result.final_url or url)
         except Exception as exc:  # an extractor crash is this page's failure, not the run's

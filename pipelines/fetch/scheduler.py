@@ -12,14 +12,7 @@ from pipelines.fetch.client import fetch
 from pipelines.fetch.plan import ArchivedFetch, FetchPlan
 from pipelines.settings import Settings
 from pipelines.store import archive
-
-
-class ArchiveError(RuntimeError):
-    """A fetched body could not be archived (disk full, read-only): the run stops, the fetch is not recorded.
-
-    Never parse what could not be kept; and a full disk is not the feed's failure, so it must not
-    count towards the feed's backoff or parking.
-    """
+from pipelines.store.archive import ArchiveError
 
 
 def fetch_and_archive(plan: FetchPlan, settings: Settings) -> ArchivedFetch:

@@ -13,6 +13,14 @@ import tempfile
 from pathlib import Path
 
 
+class ArchiveError(RuntimeError):
+    """A fetched body could not be archived (disk full, read-only): the run stops, the fetch is not recorded.
+
+    Never parse what could not be kept; and a full disk is not the feed's failure, so it must not
+    count towards the feed's backoff or parking. Feed bodies and article pages both raise it.
+    """
+
+
 def store(archive_dir: Path, body: bytes) -> str:
     """Write `body` under its SHA-256 (once) and return the hex digest; safe from many threads at once."""
     digest = hashlib.sha256(body).hexdigest()

@@ -12,11 +12,12 @@ import pytest
 
 from pipelines.fetch.feeds import load_feeds
 from pipelines.fetch.plan import plan_fetches
-from pipelines.fetch.scheduler import ArchiveError, fetch_and_archive
+from pipelines.fetch.scheduler import fetch_and_archive
 from pipelines.fetch.state import set_parked
 from pipelines.load.records import record_fetch
 from pipelines.load.reparse import reparse
 from pipelines.store import archive
+from pipelines.store.archive import ArchiveError
 from pipelines.store.tables import ensure_schema
 from tests.pipelines.conftest import T0
 from tests.pipelines.feeds_fixtures import (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from contextlib import closing
 from datetime import timedelta
@@ -19,6 +20,7 @@ from pipelines.fetch.polling import PagePolicy
 from pipelines.load.reparse import reparse
 from pipelines.parse.page import extract_page
 from pipelines.store import archive
+from pipelines.store.archive import ArchiveError
 from tests.pipelines.conftest import T0, Ingest, assert_accounting_reconciles
 from tests.pipelines.page_fixtures import CHROME_WORDS, EDIT, PAYWALL_STUB, STORY, article_page, rss
 
@@ -154,6 +156,32 @@ def test_an_edited_page_becomes_a_version_and_an_unchanged_one_is_a_304(ingest, 
     reparse(ingest.con, ingest.settings)
     assert ingest.all("select entry_version_id, article_id, content_text, first_seen_at from raw.entries "
                       "order by 1") == stored
+
+
+@pytest.mark.reliability(kind="fault", fault="an article page whose body cannot be archived (its shard directory "
+                         "is a file: the fast stand-in for a disk that fills up after the feed's body was kept)",
+                         outcome="the fetch stage stops with ArchiveError naming the page and its feed; nothing of the "
+                                 "feed is recorded, so the next run fetches the feed and the page again",
+                         lost="nothing")
+def test_a_page_that_cannot_be_archived_stops_the_stage_and_records_nothing(ingest, feed_server):
+    page = article_page("Ministers to meet in Riga", STORY)
+    feed = _teaser_feed(feed_server, "/riga.html")
+    feed_server.serve("/riga.html", page)
+    feed_server.serve("/feed.xml", feed)
+    _setup(ingest, {"desk": feed_server.url("/feed.xml")})
+    shard = archive.path_for(ingest.settings.archive_dir, hashlib.sha256(page).hexdigest()).parent
+    assert shard != archive.path_for(ingest.settings.archive_dir, hashlib.sha256(feed).hexdigest()).parent
+    ingest.con  # noqa: B018 - opening the connection makes the data dir exist
+    shard.parent.mkdir(parents=True, exist_ok=True)
+    shard.write_text("not a directory")  # the feed's body is kept; the page's cannot be
+    with pytest.raises(ArchiveError, match=r"cannot archive the page http://127\.0\.0\.1:\d+/riga\.html of feed desk: "):
+        ingest.run()
+    assert ingest.one("select (select count(*) from raw.fetch_log), (select count(*) from raw.feed_state), "
+                      "(select count(*) from raw.page_state), (select count(*) from raw.entries)") == (0, 0, 0, 0)
+    shard.unlink()
+    again = ingest.run()
+    assert again.feeds_ok == 1
+    assert ingest.one("select content_text from raw.entries")[0].split("\n\n") == STORY
 
 
 @pytest.mark.reliability(kind="fault", fault="an article page that is a paywall stub (a two-line teaser)",
