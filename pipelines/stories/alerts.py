@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
+import pyarrow as pa
 import requests
 
 from pipelines.settings import Settings
@@ -103,21 +104,35 @@ def queue_new_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories
         return 0
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, row)) for row in cursor.fetchall()]
+    if not rows:
+        return 0
     sinks = stories.sinks or _DEFAULT_SINKS
-    con.execute("begin")
+    payloads = [json.dumps({k: _json_value(v) for k, v in alert.items()}, ensure_ascii=False, sort_keys=True)
+                for alert in rows]
+    fired = pa.table({
+        "alert_id": [a["alert_id"] for a in rows], "story_id": [a["story_id"] for a in rows],
+        "rule": [a["rule"] for a in rows], "fired_at": pa.array([a["fired_at"] for a in rows], pa.timestamp("us")),
+        "queued_at": pa.array([settings.as_of] * len(rows), pa.timestamp("us")),
+        "run_id": pa.array([run_id] * len(rows), pa.string())})
+    queued = pa.table({
+        "alert_id": [a["alert_id"] for a in rows for _ in sinks], "sink_id": [s.sink_id for _ in rows for s in sinks],
+        "payload": [p for p in payloads for _ in sinks],
+        "queued_at": pa.array([settings.as_of] * (len(rows) * len(sinks)), pa.timestamp("us"))})
+    con.register("_alerts_fired", fired)
+    con.register("_alerts_queued", queued)
+    con.execute("begin")  # in bulk: a statement per alert costs milliseconds each, minutes for a big story
     try:
-        for alert in rows:
-            con.execute("insert into alerts.fired values (?, ?, ?, ?, ?, ?)",
-                        [alert["alert_id"], alert["story_id"], alert["rule"], alert["fired_at"], settings.as_of,
-                         run_id])
-            payload = json.dumps({k: _json_value(v) for k, v in alert.items()}, ensure_ascii=False, sort_keys=True)
-            for sink in sinks:
-                con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) values (?, ?, ?, ?) "
-                            "on conflict do nothing", [alert["alert_id"], sink.sink_id, payload, settings.as_of])
+        con.execute("insert into alerts.fired "
+                    "select alert_id, story_id, rule, fired_at, queued_at, run_id from _alerts_fired")
+        con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) "
+                    "select alert_id, sink_id, payload, queued_at from _alerts_queued on conflict do nothing")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        con.unregister("_alerts_fired")
+        con.unregister("_alerts_queued")
     return len(rows)
 
 
@@ -144,6 +159,12 @@ def deliver_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories: 
     return summary
 
 
+# outcomes are recorded in batches, each one statement: one per delivery costs milliseconds, minutes for
+# a big story. A crash inside a batch resends at most that batch (at least once, never silently lost).
+_RECORD_EVERY = 64
+_RECORD_AFTER_S = 1.0
+
+
 def _deliver_pending(con: duckdb.DuckDBPyConnection, settings: Settings, stories: StoriesFile,
                      summary: DeliverySummary) -> None:
     for sink in stories.sinks or _DEFAULT_SINKS:
@@ -152,26 +173,47 @@ def _deliver_pending(con: duckdb.DuckDBPyConnection, settings: Settings, stories
             "select o.alert_id, o.payload from alerts.outbox as o join alerts.fired as f using (alert_id) "
             "where o.sink_id = ? and o.delivered_at is null order by f.fired_at, o.alert_id",
             [sink.sink_id]).fetchall()
+        outcomes: list[tuple[str, int, datetime | None, str | None]] = []
+        since = time.monotonic()
         for alert_id, payload in pending:
-            ok = _deliver_one(con, settings, sink, alert_id, json.loads(payload))
-            summary.delivered += ok
-            summary.pending += not ok
+            outcome = _deliver_one(settings, sink, alert_id, json.loads(payload))
+            outcomes.append(outcome)
+            summary.delivered += outcome[3] is None
+            summary.pending += outcome[3] is not None
+            if len(outcomes) >= _RECORD_EVERY or time.monotonic() - since >= _RECORD_AFTER_S:
+                _record_outcomes(con, sink, outcomes)
+                outcomes, since = [], time.monotonic()
+        _record_outcomes(con, sink, outcomes)
 
 
-def _deliver_one(con: duckdb.DuckDBPyConnection, settings: Settings, sink: Sink, alert_id: str, alert: dict) -> bool:
-    """One outbox row: send it, then record the outcome at once (a 2xx is never followed by a resend)."""
+def _deliver_one(settings: Settings, sink: Sink, alert_id: str, alert: dict) -> tuple[str, int, datetime | None,
+                                                                                      str | None]:
+    """Send one outbox row: (alert_id, attempts, delivered_at, error), for `_record_outcomes`."""
     attempts, error = 0, None
     try:
         attempts = _send(settings, sink, alert)
     except SinkError as exc:
         attempts, error = getattr(exc, "attempts", 1), str(exc)
-    # audit time, like quality.results.checked_at: when the sink acknowledged, not the run's clock
-    delivered = None if error else datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("update alerts.outbox set attempts = attempts + ?, delivered_at = ?, last_error = ? "
-                "where alert_id = ? and sink_id = ?", [attempts, delivered, error, alert_id, sink.sink_id])
     if error:
         log.warning("alert %s to sink %s not delivered (will retry next run): %s", alert_id, sink.sink_id, error)
-    return error is None
+    # audit time, like quality.results.checked_at: when the sink acknowledged, not the run's clock
+    return alert_id, attempts, None if error else datetime.now(timezone.utc).replace(tzinfo=None), error
+
+
+def _record_outcomes(con: duckdb.DuckDBPyConnection, sink: Sink, outcomes: list) -> None:
+    """Write a batch of delivery outcomes to the outbox in one statement."""
+    if not outcomes:
+        return
+    ids, attempts, delivered, errors = (list(column) for column in zip(*outcomes))
+    con.register("_alerts_outcomes", pa.table({
+        "alert_id": ids, "attempts": pa.array(attempts, pa.int32()),
+        "delivered_at": pa.array(delivered, pa.timestamp("us")), "last_error": pa.array(errors, pa.string())}))
+    try:
+        con.execute("update alerts.outbox as o set attempts = o.attempts + b.attempts, delivered_at = b.delivered_at, "
+                    "last_error = b.last_error from _alerts_outcomes as b where o.alert_id = b.alert_id "
+                    "and o.sink_id = ?", [sink.sink_id])
+    finally:
+        con.unregister("_alerts_outcomes")
 
 
 def _send(settings: Settings, sink: Sink, alert: dict) -> int:
