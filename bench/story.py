@@ -63,6 +63,7 @@ def run_stages(feeds_file: Path, data_dir: Path, as_of: datetime, progress: Path
     timed("dbt_build", lambda: stages.transform(settings))
     timed("gates_marts", lambda: stages.check(settings, run_id, stages=("marts",)))
     timed("publish", lambda: stages.publish(settings, run_id))
+    timed("alerts", lambda: stages.alerts(settings, run_id))  # after publish, as in run_all
     return {"stages": times, "skipped": None}
 
 
