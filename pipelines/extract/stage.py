@@ -1,5 +1,5 @@
-"""The extract stage: every article version an extractor has not read at its current version, in one
-transaction.
+"""The extract stage: every article version an extractor has not read at its current version, in
+batches of one transaction each.
 
 Each extractor (mentions, claims, time_expressions) has a version (`extractor_versions`: the package
 version, its rules' version and the gazetteer's fingerprint). `extract.extracted_versions` records
@@ -23,8 +23,9 @@ import json
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,39 +45,44 @@ from pipelines.store.tables import arrow_schema
 
 TABLES = ("mentions", "claims", "time_expressions")
 
+# which article versions some extractor has not read at its current version (keys only: cheap)
 _PENDING_SQL = """
 with versions as (
-    select article_id, content_hash,
-           min(title) as title,
-           min(content_text) as content_text,
-           min(coalesce(published_at, first_seen_at)) as published_at,
-           max(first_seen_at) as first_seen_at,
-           min(feed_id) as feed_id,
-           min(fetch_id) as fetch_id,
-           min(archive_sha256) as archive_sha256
-    from raw.entries
-    group by article_id, content_hash
+    select distinct article_id, content_hash from raw.entries
 ),
 current_versions (extractor, extractor_version) as (
     values ('mentions', $mentions), ('claims', $claims), ('time_expressions', $time_expressions)
-),
-stale as (
-    select v.article_id, v.content_hash, list(c.extractor order by c.extractor) as extractors
-    from versions v
-    cross join current_versions c
-    where not exists (
-        select 1 from extract.extracted_versions e
-        where e.article_id = v.article_id and e.content_hash = v.content_hash
-          and e.extractor = c.extractor and e.extractor_version = c.extractor_version
-    )
-    group by v.article_id, v.content_hash
 )
-select v.article_id, v.content_hash, v.title, v.content_text, v.published_at,
-       v.first_seen_at, v.feed_id, v.fetch_id, v.archive_sha256, s.extractors
+select v.article_id, v.content_hash, list(c.extractor order by c.extractor) as extractors
 from versions v
-inner join stale s using (article_id, content_hash)
+cross join current_versions c
+where not exists (
+    select 1 from extract.extracted_versions e
+    where e.article_id = v.article_id and e.content_hash = v.content_hash
+      and e.extractor = c.extractor and e.extractor_version = c.extractor_version
+)
+group by v.article_id, v.content_hash
 order by v.article_id, v.content_hash
 """
+
+# the text and origin of one batch of pending versions (`_batch_keys`), in the batch's order
+_BATCH_SQL = """
+select e.article_id, e.content_hash,
+       min(e.title) as title,
+       min(e.content_text) as content_text,
+       min(coalesce(e.published_at, e.first_seen_at)) as published_at,
+       max(e.first_seen_at) as first_seen_at,
+       min(e.feed_id) as feed_id,
+       min(e.fetch_id) as fetch_id,
+       min(e.archive_sha256) as archive_sha256
+from raw.entries e
+inner join _batch_keys k using (article_id, content_hash)
+group by e.article_id, e.content_hash
+order by e.article_id, e.content_hash
+"""
+
+# article versions read, extracted and written per transaction: memory stays bounded however much is new
+BATCH = 2000
 
 _WRITTEN = ("mentions", "claims", "time_expressions", "actors", "actor_roles", "extracted_versions", "quarantine")
 
@@ -109,57 +115,88 @@ class ExtractSummary:
 
 
 def run_extract(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None,
-                workers: int | None = None) -> ExtractSummary:
+                workers: int | None = None, batch: int = BATCH) -> ExtractSummary:
     """Extract every article version an extractor has not read at its current version; write the results.
 
     `workers` processes share the extraction (default: EVENTWATCH_EXTRACT_WORKERS, else the CPU
-    count); 1, or a batch too small to pay for a pool, extracts in this process. Either way the
-    rows and their order are the same.
+    count); 1, or too few versions to pay for a pool, extracts in this process. Versions go `batch`
+    at a time, each batch in its own transaction, so memory is bounded and a crash keeps the batches
+    done. Either way the rows are the same.
     """
     gazetteer = gazetteer or load_gazetteer()
     versions = extractor_versions(gazetteer)
-    pending = con.execute(_PENDING_SQL, versions).fetchall()
-    rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _WRITTEN}
-    seen_ids: set[str] = set()
-    referenced: dict[str, Actor] = {}
-    results = _extract_all(pending, gazetteer, workers)
-    for (article_id, content_hash, _, _, _, first_seen_at, *origin, stale), result in zip(pending, results):
-        if isinstance(result, _Failure):  # one bad article must not stop the run: quarantine it
-            log.warning("extract failed for %s/%s: %s", article_id, content_hash, result.reason)
-            _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, result))
-            continue
-        counts = _collect(rows, seen_ids, article_id, content_hash, result, set(stale), versions)
-        for extractor in stale:
-            _append("extracted_versions", rows, {
-                "article_id": article_id, "content_hash": content_hash, "extractor": extractor,
-                "extractor_version": versions[extractor], "row_count": counts[extractor],
+    keys = con.execute(_PENDING_SQL, versions).fetchall()
+    run = _Run(gazetteer, versions)
+    with _pool(gazetteer, workers, len(keys)) as pool:
+        for start in range(0, max(len(keys), 1), batch):  # nothing pending still refreshes actors and roles
+            run.extract_batch(con, keys[start:start + batch], pool)
+    return run.summary()
+
+
+class _Run:
+    """One run of the stage, batch by batch: what is written so far, and the actors referenced so far."""
+
+    def __init__(self, gazetteer: Gazetteer, versions: dict[str, str]):
+        self.gazetteer, self.versions = gazetteer, versions
+        self.seen_ids: set[str] = set()
+        self.referenced: dict[str, Actor] = {}
+        self.written = {"versions": 0, "mentions": 0, "claims": 0, "time_expressions": 0, "quarantine": 0}
+
+    def extract_batch(self, con: duckdb.DuckDBPyConnection, keys: list, pool: ProcessPoolExecutor | None) -> None:
+        """Read, extract and write one batch of pending versions, in one transaction."""
+        stale_of = {(article_id, content_hash): extractors for article_id, content_hash, extractors in keys}
+        con.register("_batch_keys", pa.table({"article_id": pa.array([k[0] for k in keys], pa.string()),
+                                              "content_hash": pa.array([k[1] for k in keys], pa.string())}))
+        try:
+            pending = con.execute(_BATCH_SQL).fetchall()
+        finally:
+            con.unregister("_batch_keys")
+        rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _WRITTEN}
+        results = _extract_all(pending, self.gazetteer, pool)
+        for (article_id, content_hash, _, _, _, first_seen_at, *origin), result in zip(pending, results):
+            stale = stale_of[(article_id, content_hash)]
+            if isinstance(result, _Failure):  # one bad article must not stop the run: quarantine it
+                log.warning("extract failed for %s/%s: %s", article_id, content_hash, result.reason)
+                _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, result))
+                continue
+            counts = _collect(rows, self.seen_ids, article_id, content_hash, result, set(stale), self.versions)
+            for extractor in stale:
+                _append("extracted_versions", rows, {
+                    "article_id": article_id, "content_hash": content_hash, "extractor": extractor,
+                    "extractor_version": self.versions[extractor], "row_count": counts[extractor],
+                })
+            for actor in result.actors:
+                if actor.actor_id not in self.referenced or not actor.is_discovered:
+                    self.referenced[actor.actor_id] = actor
+        self._actor_rows(rows)  # every batch: the actors referenced so far, so no batch leaves one dangling
+        tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
+        _write(con, tables)
+        self.written["versions"] += len({(a, c) for a, c in zip(rows["extracted_versions"]["article_id"],
+                                                                 rows["extracted_versions"]["content_hash"])})
+        for name in ("mentions", "claims", "time_expressions", "quarantine"):
+            self.written[name] += tables[name].num_rows
+
+    def _actor_rows(self, rows: dict) -> None:
+        """The gazetteer's actors, the discovered ones referenced so far, and the roles."""
+        gazetteer, versions = self.gazetteer, self.versions
+        discovered = {a: v for a, v in self.referenced.items() if a not in gazetteer.actors}
+        for actor in sorted({**gazetteer.actors, **discovered}.values(), key=lambda a: a.actor_id):
+            _append("actors", rows, {
+                "actor_id": actor.actor_id, "name": actor.name, "actor_type": actor.actor_type,
+                "country": actor.country, "is_discovered": actor.is_discovered,
+                "extractor_version": versions["mentions"], "affiliation_actor_id": actor.affiliation,
             })
-        for actor in result.actors:
-            if actor.actor_id not in referenced or not actor.is_discovered:
-                referenced[actor.actor_id] = actor
-    for actor in sorted({**gazetteer.actors, **{a: v for a, v in referenced.items()
-                                                if a not in gazetteer.actors}}.values(), key=lambda a: a.actor_id):
-        _append("actors", rows, {
-            "actor_id": actor.actor_id, "name": actor.name, "actor_type": actor.actor_type,
-            "country": actor.country, "is_discovered": actor.is_discovered,
-            "extractor_version": versions["mentions"], "affiliation_actor_id": actor.affiliation,
-        })
-    for role in gazetteer.roles:
-        _append("actor_roles", rows, {
-            "actor_id": role.actor_id, "role": role.title, "of_code": role.of, "to_code": role.to,
-            "start_date": role.start, "end_date": role.end, "extractor_version": versions["mentions"],
-        })
-    tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
-    _write(con, tables)
-    return ExtractSummary(
-        versions=len({(a, c) for a, c in zip(rows["extracted_versions"]["article_id"],
-                                              rows["extracted_versions"]["content_hash"])}),
-        mentions=tables["mentions"].num_rows,
-        claims=tables["claims"].num_rows,
-        time_expressions=tables["time_expressions"].num_rows,
-        actors=len(referenced),
-        quarantined=tables["quarantine"].num_rows,
-    )
+        for role in gazetteer.roles:
+            _append("actor_roles", rows, {
+                "actor_id": role.actor_id, "role": role.title, "of_code": role.of, "to_code": role.to,
+                "start_date": role.start, "end_date": role.end, "extractor_version": versions["mentions"],
+            })
+
+    def summary(self) -> ExtractSummary:
+        written = self.written
+        return ExtractSummary(versions=written["versions"], mentions=written["mentions"], claims=written["claims"],
+                              time_expressions=written["time_expressions"], actors=len(self.referenced),
+                              quarantined=written["quarantine"])
 
 
 def pending_versions(con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer | None = None) -> int:
@@ -180,18 +217,27 @@ _POOL_MIN = 4 * _CHUNK  # below this a pool's start-up costs more than it saves
 _worker_gazetteer: Gazetteer | None = None
 
 
-def _extract_all(pending: list, gazetteer: Gazetteer, workers: int | None) -> list:
-    """The extraction (or _Failure) of each pending version, in the order of `pending`."""
-    texts = [((title or "") + "\n\n" + (content_text or ""), published_at)
-             for _, _, title, content_text, published_at, *_ in pending]
+@contextmanager
+def _pool(gazetteer: Gazetteer, workers: int | None, pending: int) -> Iterator[ProcessPoolExecutor | None]:
+    """One process pool for the whole stage (its start-up is paid once), or None to extract in-process."""
     workers = _worker_count(workers)
-    if workers <= 1 or len(texts) < _POOL_MIN:
-        return [_extract_one(text, published_at, gazetteer) for text, published_at in texts]
-    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    if workers <= 1 or pending < _POOL_MIN:
+        yield None
+        return
     # spawn, not fork: the parent holds a DuckDB connection and its threads
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(gazetteer,)) as pool:
-        return [result for chunk in pool.map(_extract_chunk, chunks) for result in chunk]  # map keeps order
+        yield pool
+
+
+def _extract_all(pending: list, gazetteer: Gazetteer, pool: ProcessPoolExecutor | None) -> list:
+    """The extraction (or _Failure) of each pending version, in the order of `pending`."""
+    texts = [((title or "") + "\n\n" + (content_text or ""), published_at)
+             for _, _, title, content_text, published_at, *_ in pending]
+    if pool is None:
+        return [_extract_one(text, published_at, gazetteer) for text, published_at in texts]
+    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    return [result for chunk in pool.map(_extract_chunk, chunks) for result in chunk]  # map keeps order
 
 
 def _worker_count(workers: int | None) -> int:

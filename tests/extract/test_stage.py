@@ -306,3 +306,28 @@ def test_a_process_pool_writes_the_same_rows_in_the_same_order_as_serial(gazette
     assert tables[1]["extract.claims"], "the story yields claims"
     for name, serial in tables[1].items():  # table by table, so a failure names the table
         assert tables[2][name] == serial, (name, tables[2][name][:3], serial[:3])
+
+
+def test_many_small_batches_write_what_one_batch_writes(gazetteer):
+    """Memory is bounded by batching; the tables (the discovered actors too) do not depend on it."""
+    entries = _story_entries(90)
+    tables, summaries = {}, {}
+    for batch in (stage.BATCH, 7):
+        with duckdb.connect() as connection:
+            ensure_schema(connection)
+            _seed(connection)  # with a discovered actor (Marta Kowalczyk) in the first batch only
+            _load(connection, entries)
+            summaries[batch] = run_extract(connection, gazetteer, workers=1, batch=batch)
+            tables[batch] = {name: connection.execute(f"select * from {name} order by all").fetchall()
+                             for name in COUNTS.keys() | {"extract.extracted_versions", "raw.quarantine"}}
+    assert summaries[7] == summaries[stage.BATCH] and summaries[7].versions == 93
+    assert ("marta-kowalczyk",) in [row[:1] for row in tables[7]["extract.actors"]]
+    for name, whole in tables[stage.BATCH].items():
+        assert tables[7][name] == whole, (name, len(tables[7][name]), len(whole))
+
+
+def test_nothing_pending_still_writes_the_gazetteers_actors_and_roles(con, gazetteer):
+    summary = run_extract(con, gazetteer)
+    assert summary.versions == 0
+    assert con.execute("select count(*) from extract.actors").fetchone()[0] == len(gazetteer.actors)
+    assert con.execute("select count(*) from extract.actor_roles").fetchone()[0] == len(gazetteer.roles)
