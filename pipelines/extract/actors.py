@@ -40,7 +40,7 @@ from pathlib import Path
 from pipelines import resources
 from pipelines.extract import roles as _roles
 from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
-from pipelines.extract.text import Sentence, SentenceIndex, slugify
+from pipelines.extract.text import Sentence, SentenceIndex, phrase_alternation, slugify
 
 # Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
 RULES_VERSION = "3"
@@ -367,7 +367,7 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None,
     patterns.sort(key=len, reverse=True)
     form_re = re.compile(r"(?<![\w.\-])(?:" + "|".join(patterns) + r")(?![\w\-])")
     cues = _load_cues(cue_path)
-    cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(cues, key=len, reverse=True))
+    cue_alt = phrase_alternation(list(cues))
     cue_re = re.compile(rf"(?<![\w\-’'])(?:{cue_alt})(?![\w\-])", re.IGNORECASE)
     roles = _roles.load_roles(roles_path) if roles_path is not None else ()
     for role in roles:

@@ -120,6 +120,33 @@ class SentenceIndex:
         return out
 
 
+def phrase_alternation(phrases: list[str]) -> str:
+    """A regex for any of the phrases (a space matches any whitespace), longest first, as a trie.
+
+    It matches what the plain alternation of the phrases sorted longest first matches, at the same
+    places: among phrases that match at one offset each is a prefix of the longer ones, and the trie
+    tries the longer continuation before stopping. A regex engine tries a plain alternation's ~180
+    cue verbs one by one at every word; the trie reads each character once.
+    """
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    """The regex of one trie node: its branches, optional when a phrase also ends here."""
+    branches = [(r"\s+" if char == " " else re.escape(char)) + _trie_pattern(child)
+                for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
 def slugify(value: str) -> str:
     """Lowercase ASCII slug: 'Vladimir Putin' -> 'vladimir-putin', 'U.S.' -> 'us'."""
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
