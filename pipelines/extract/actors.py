@@ -34,7 +34,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipelines import resources
@@ -434,6 +434,7 @@ def _form_pattern(form: str, person: bool) -> str:
     return body
 
 
+@lru_cache(maxsize=65536)  # the same few hundred surfaces recur in every article of a story
 def _normalize_form(surface: str) -> str:
     """Collapse whitespace, unify apostrophes, drop middle initials and suffixes."""
     text = re.sub(r"\s+", " ", surface.replace("’", "'")).strip()

@@ -192,6 +192,8 @@ _LISTENER = (
     r"hosts|guests|supporters|compatriots)"
 )
 _MASK = "\x00"
+_SPACES_RE = re.compile(r"\s+")
+_THE_RE = re.compile(r"[Tt]he\s+")
 # "said after nearly eight hours of talks with … in Geneva on Monday that …"
 _PREPOSITIONAL_GAP_RE = re.compile(
     r"^\s*(?:after|before|during|following|in|at|on|with|from|over|by|to|amid|ahead\s+of)\b"
@@ -323,6 +325,7 @@ class _ClaimFinder:
         self._quote_opens = [q.open for q in self.quotes]  # quotes never overlap: bisect finds the one
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
+        self._cue_verbs: dict[str, CueVerb] = {}
         self.used_cues: set[int] = set()
         self.used_quotes: set[int] = set()
         self.claims: dict[tuple[int, int], Claim] = {}
@@ -913,8 +916,8 @@ class _ClaimFinder:
 
     def _starts_at(self, speaker: _Speaker, position: int) -> bool:
         """Whether a speaker begins at position, allowing a leading 'the' ('the Kremlin said')."""
-        lead = re.match(r"[Tt]he\s+", self.text[position:speaker.start])
-        return speaker.start == position or bool(lead and lead.end() == speaker.start - position)
+        lead = _THE_RE.match(self.text, position, speaker.start)
+        return speaker.start == position or bool(lead and lead.end() == speaker.start)
 
     def _has_cue(self, start: int, end: int) -> bool:
         """Whether a cue verb starts inside [start, end)."""
@@ -1206,8 +1209,12 @@ class _ClaimFinder:
         return self.cues[first:last]
 
     def _cue(self, match: re.Match) -> CueVerb:
-        """The cue verb a match stands for."""
-        return self.gazetteer.cues[re.sub(r"\s+", " ", match.group().lower())]
+        """The cue verb a match stands for (remembered per surface: the passes ask for each cue often)."""
+        surface = match.group()
+        verb = self._cue_verbs.get(surface)
+        if verb is None:
+            verb = self._cue_verbs[surface] = self.gazetteer.cues[_SPACES_RE.sub(" ", surface.lower())]
+        return verb
 
     def _in_quote(self, offset: int) -> bool:
         """Whether offset lies inside a quote."""
