@@ -56,6 +56,7 @@ _LOW = "a-zß-öø-ÿ\u0100-\u017f"
 # possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
 _NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
+_INITIAL_RE = re.compile(_INITIAL)
 _INITIALS = rf"[{_UP}]\.(?:[{_UP}]\.)*+"  # "J.K." after a title
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
@@ -830,7 +831,7 @@ def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
             while words and words[0].rstrip(".") in not_name:
                 start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                 words = words[1:]
-            real = [w for w in words if not re.fullmatch(_INITIAL, w)]
+            real = [w for w in words if not _INITIAL_RE.fullmatch(w)]
             if len(real) < 2 or any(w in not_name for w in real):
                 continue
             noun = match.groupdict().get("role")

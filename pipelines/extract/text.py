@@ -35,6 +35,7 @@ _BOUNDARY_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _LINE_RE = re.compile(r"[^\n]+")
 _WORD_BEFORE_RE = re.compile(r"([\w.’'\-]+)$")
 _NEXT_WORD_RE = re.compile(r"\s+[\"“‘(\[]?([\w.]+)")
+_DOTTED_RE = re.compile(r"(?:[a-z]\.)+[a-z]")  # "u.s", "d.c": an abbreviation that may end a sentence
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def _is_boundary(text: str, punct_start: int, punct_end: int, line_end: int) -> 
         return False
     if len(word) == 1 and word.isalpha():
         return False  # a middle initial: "Vladimir V. Putin"
-    if word in _AMBIGUOUS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+    if word in _AMBIGUOUS or _DOTTED_RE.fullmatch(word):
         following = _NEXT_WORD_RE.match(text, punct_end, line_end)
         return bool(following) and following.group(1).lower().rstrip(".") in _OPENERS
     return True
