@@ -334,6 +334,7 @@ class _ClaimFinder:
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
         self._cue_verbs: dict[str, CueVerb] = {}
+        self._subjects: dict[tuple[int, int], _Speaker | None] = {}
         self.used_cues: set[int] = set()
         self.used_quotes: set[int] = set()
         self.claims: dict[tuple[int, int], Claim] = {}
@@ -725,29 +726,41 @@ class _ClaimFinder:
         return self._resolve(found) if resolve and found is not None else found
 
     def _subject_of(self, cue_start: int, floor: int) -> _Speaker | None:
-        """_speaker_before without resolving pronouns and documents."""
+        """_speaker_before without resolving pronouns and documents; remembered per (cue, floor), since
+        every pass asks for each cue's subject, unless it came from the sentence's speaker so far."""
+        key = (cue_start, floor)
+        if key not in self._subjects:
+            found, lasting = self._find_subject(cue_start, floor)
+            if not lasting:
+                return found
+            self._subjects[key] = found
+        return self._subjects[key]
+
+    def _find_subject(self, cue_start: int, floor: int) -> tuple[_Speaker | None, bool]:
+        """_subject_of, and whether the answer lasts (it does not when it reads sentence_speakers,
+        which grows as claims are found)."""
         window = self._speakers_ending_in(floor, cue_start)
         subjects = [s for s in window if self._starts_at(s, floor) and s.end < cue_start
                     and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
         subject = max(subjects, key=lambda s: s.end - s.start) if subjects else None
         if subject is not None and _APPOSITIVE_CHAIN_RE.fullmatch(self.masked, subject.end, cue_start):
-            return subject
+            return subject, True
         for speaker in window:
             if speaker.end > cue_start or speaker.start < floor:
                 continue
             between = self.text[speaker.end:cue_start]
             if _BETWEEN_RE.match(between):
-                return self._holder_of(speaker, floor) or speaker
+                return self._holder_of(speaker, floor) or speaker, True
             # the name is itself the appositive: "Britain's foreign secretary, Liz Truss, said"
             if _COMMA_RE.fullmatch(between) and self.text[floor:speaker.start].rstrip().endswith(","):
-                return speaker
+                return speaker, True
         # a second verb of the sentence's subject: "Mr. Blinken met Mr. Lavrov … and said afterward that"
         if _COORDINATED_RE.search(self.text, floor, cue_start):
             earlier = self.sentence_speakers.get(floor)
             if earlier is not None and earlier.end < cue_start:
-                return earlier
-            return subject
-        return self._bare_subject(cue_start, floor)
+                return earlier, False
+            return subject, False
+        return self._bare_subject(cue_start, floor), True
 
     def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
         """A short noun phrase right before the cue, opening its clause, that no candidate covers
