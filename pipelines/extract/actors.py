@@ -34,13 +34,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pipelines import resources
 from pipelines.extract import roles as _roles
 from pipelines.extract.roles import DEMONYMS, Role, RoleQuery
-from pipelines.extract.text import Sentence, SentenceIndex, slugify
+from pipelines.extract.text import Sentence, SentenceIndex, phrase_alternation, slugify
 
 # Bump when the actor finding rules change: the extract stage re-reads what this extractor wrote.
 RULES_VERSION = "3"
@@ -56,6 +56,7 @@ _LOW = "a-zß-öø-ÿ\u0100-\u017f"
 # possessive (*+): nothing after a name word can start inside it, so no pattern backtracks into it
 _NAME_WORD = rf"[{_UP}][{_LOW}]++(?:[{_UP}][{_LOW}]++)?+(?:-[{_UP}]?[{_LOW}]++|['’][{_UP}][{_LOW}]++)*+"
 _INITIAL = rf"[{_UP}]\."
+_INITIAL_RE = re.compile(_INITIAL)
 _INITIALS = rf"[{_UP}]\.(?:[{_UP}]\.)*+"  # "J.K." after a title
 _SUFFIX = r"(?:,?\s+(?:Jr\.|Sr\.|II|III|IV))"
 _NAME_SEQ = rf"{_NAME_WORD}(?:\s+(?:{_INITIAL}\s+)*{_NAME_WORD}){{1,2}}"
@@ -367,7 +368,7 @@ def load_gazetteer(path: Path, cue_path: Path, roles_path: Path | None = None,
     patterns.sort(key=len, reverse=True)
     form_re = re.compile(r"(?<![\w.\-])(?:" + "|".join(patterns) + r")(?![\w\-])")
     cues = _load_cues(cue_path)
-    cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in sorted(cues, key=len, reverse=True))
+    cue_alt = phrase_alternation(list(cues))
     cue_re = re.compile(rf"(?<![\w\-’'])(?:{cue_alt})(?![\w\-])", re.IGNORECASE)
     roles = _roles.load_roles(roles_path) if roles_path is not None else ()
     for role in roles:
@@ -434,6 +435,7 @@ def _form_pattern(form: str, person: bool) -> str:
     return body
 
 
+@lru_cache(maxsize=65536)  # the same few hundred surfaces recur in every article of a story
 def _normalize_form(surface: str) -> str:
     """Collapse whitespace, unify apostrophes, drop middle initials and suffixes."""
     text = re.sub(r"\s+", " ", surface.replace("’", "'")).strip()
@@ -829,7 +831,7 @@ def _discovery_candidates(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
             while words and words[0].rstrip(".") in not_name:
                 start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                 words = words[1:]
-            real = [w for w in words if not re.fullmatch(_INITIAL, w)]
+            real = [w for w in words if not _INITIAL_RE.fullmatch(w)]
             if len(real) < 2 or any(w in not_name for w in real):
                 continue
             noun = match.groupdict().get("role")

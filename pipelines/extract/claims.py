@@ -192,6 +192,16 @@ _LISTENER = (
     r"hosts|guests|supporters|compatriots)"
 )
 _MASK = "\x00"
+_SPACES_RE = re.compile(r"\s+")
+_THE_RE = re.compile(r"[Tt]he\s+")
+# Small patterns the attribution helpers use per cue, compiled once.
+_COMMA_RE = re.compile(r"\s*,\s*")
+_COMMA_END_RE = re.compile(r",\s*$")
+_OF_END_RE = re.compile(r"\bof\s+(?:the\s+)?$")
+_OF_RE = re.compile(r"\s+of\s+(?:the\s+)?")
+_THAT_LEAD_RE = re.compile(r"(?:\s|that\b)*")
+_THAT_RE = re.compile(r"\bthat\b")
+_WORD_RE = re.compile(r"\S+")
 # "said after nearly eight hours of talks with … in Geneva on Monday that …"
 _PREPOSITIONAL_GAP_RE = re.compile(
     r"^\s*(?:after|before|during|following|in|at|on|with|from|over|by|to|amid|ahead\s+of)\b"
@@ -323,6 +333,8 @@ class _ClaimFinder:
         self._quote_opens = [q.open for q in self.quotes]  # quotes never overlap: bisect finds the one
         self.cues = [m for m in gazetteer.cue_re.finditer(text) if not self._in_quote(m.start())]
         self.cue_starts = [m.start() for m in self.cues]
+        self._cue_verbs: dict[str, CueVerb] = {}
+        self._subjects: dict[tuple[int, int], _Speaker | None] = {}
         self.used_cues: set[int] = set()
         self.used_quotes: set[int] = set()
         self.claims: dict[tuple[int, int], Claim] = {}
@@ -390,11 +402,11 @@ class _ClaimFinder:
         verb = self._cue(cue)
         if verb.lemma in ("according to", *_QUOTE_ONLY_CUES) or cue.group().lower().endswith("ing"):
             return
-        after = re.match(r"\s*,\s*", self.text[cue.end():sentence.end])
+        after = _COMMA_RE.match(self.text[cue.end():sentence.end])
         speaker = self._speaker_before(cue.start(), sentence.start)
         if after is None or speaker is None or speaker.start <= sentence.start:
             return
-        before = re.search(r",\s*$", self.text[sentence.start:speaker.start])
+        before = _COMMA_END_RE.search(self.text[sentence.start:speaker.start])
         if before is None or not _BETWEEN_RE.match(self.text[speaker.end:cue.start()]):
             return
         head_end = sentence.start + before.start()
@@ -563,7 +575,7 @@ class _ClaimFinder:
 
     def _participle(self, cue: re.Match, sentence: Sentence, verb: CueVerb, post_positioned: bool) -> None:
         """'…, Mr. Ryabkov said, adding that …': the speaker of the attribution before the comma."""
-        if post_positioned or not re.search(r",\s*$", self.text[sentence.start:cue.start()]):
+        if post_positioned or not _COMMA_END_RE.search(self.text[sentence.start:cue.start()]):
             return
         earlier = [c for c in self.claims.values()
                    if c.speaker_actor_id and sentence.start <= c.start_char < cue.start()]
@@ -574,7 +586,7 @@ class _ClaimFinder:
         else:  # "Mrs. Warren praised the plan, saying …": the sentence's subject
             speaker = self._speaker_before(cue.start(), sentence.start)
             said = [c for c in self._cues_in(sentence) if c.end() <= cue.start()
-                    and re.fullmatch(r"\s*,\s*", self.text[c.end():cue.start()])]
+                    and _COMMA_RE.fullmatch(self.text[c.end():cue.start()])]
             if speaker is None and not said:  # "…, Downing Street said, adding": not the subject's
                 speaker = self._sentence_subject(sentence)
         content = self._content_after(cue.end(), sentence.end, verb) if speaker is not None else None
@@ -685,7 +697,7 @@ class _ClaimFinder:
 
     def _inner_attribution(self, start: int, end: int):
         """A reported content that opens with its own attribution: (speaker, cue, content) or None."""
-        lead = re.match(r"(?:\s|that\b)*", self.text[start:end])
+        lead = _THAT_LEAD_RE.match(self.text[start:end])
         at = start + lead.end()
         for cue in self.cues:
             if not at < cue.start() < end or cue.start() in self.used_cues:
@@ -714,29 +726,41 @@ class _ClaimFinder:
         return self._resolve(found) if resolve and found is not None else found
 
     def _subject_of(self, cue_start: int, floor: int) -> _Speaker | None:
-        """_speaker_before without resolving pronouns and documents."""
+        """_speaker_before without resolving pronouns and documents; remembered per (cue, floor), since
+        every pass asks for each cue's subject, unless it came from the sentence's speaker so far."""
+        key = (cue_start, floor)
+        if key not in self._subjects:
+            found, lasting = self._find_subject(cue_start, floor)
+            if not lasting:
+                return found
+            self._subjects[key] = found
+        return self._subjects[key]
+
+    def _find_subject(self, cue_start: int, floor: int) -> tuple[_Speaker | None, bool]:
+        """_subject_of, and whether the answer lasts (it does not when it reads sentence_speakers,
+        which grows as claims are found)."""
         window = self._speakers_ending_in(floor, cue_start)
         subjects = [s for s in window if self._starts_at(s, floor) and s.end < cue_start
                     and not _POSSESSIVE_AFTER_RE.match(self.text, s.end)]
         subject = max(subjects, key=lambda s: s.end - s.start) if subjects else None
         if subject is not None and _APPOSITIVE_CHAIN_RE.fullmatch(self.masked, subject.end, cue_start):
-            return subject
+            return subject, True
         for speaker in window:
             if speaker.end > cue_start or speaker.start < floor:
                 continue
             between = self.text[speaker.end:cue_start]
             if _BETWEEN_RE.match(between):
-                return self._holder_of(speaker, floor) or speaker
+                return self._holder_of(speaker, floor) or speaker, True
             # the name is itself the appositive: "Britain's foreign secretary, Liz Truss, said"
-            if re.fullmatch(r"\s*,\s*", between) and self.text[floor:speaker.start].rstrip().endswith(","):
-                return speaker
+            if _COMMA_RE.fullmatch(between) and self.text[floor:speaker.start].rstrip().endswith(","):
+                return speaker, True
         # a second verb of the sentence's subject: "Mr. Blinken met Mr. Lavrov … and said afterward that"
         if _COORDINATED_RE.search(self.text, floor, cue_start):
             earlier = self.sentence_speakers.get(floor)
             if earlier is not None and earlier.end < cue_start:
-                return earlier
-            return subject
-        return self._bare_subject(cue_start, floor)
+                return earlier, False
+            return subject, False
+        return self._bare_subject(cue_start, floor), True
 
     def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
         """A short noun phrase right before the cue, opening its clause, that no candidate covers
@@ -769,13 +793,13 @@ class _ClaimFinder:
 
     def _holder_of(self, speaker: _Speaker, floor: int) -> _Speaker | None:
         """The person before 'of <speaker>' ('President Emmanuel Macron of France said'), if any."""
-        if not re.search(r"\bof\s+(?:the\s+)?$", self.text[floor:speaker.start]):
+        if not _OF_END_RE.search(self.text[floor:speaker.start]):
             return None
         for candidate in self._speakers_ending_in(floor, speaker.start):
             actor = self.findings.actors.get(candidate.actor_id or "")
             if (candidate.end <= speaker.start and candidate.start >= floor and actor is not None
                     and actor.actor_type == "person"
-                    and re.fullmatch(r"\s+of\s+(?:the\s+)?", self.text[candidate.end:speaker.start])):
+                    and _OF_RE.fullmatch(self.text[candidate.end:speaker.start])):
                 return candidate
         return None
 
@@ -816,7 +840,7 @@ class _ClaimFinder:
     def _content_after(self, position: int, end: int, verb: CueVerb) -> tuple[int, int] | None:
         """The reported content after a cue: after 'that', or after objects and time phrases."""
         window = self.masked[position:end]
-        that = re.search(r"\bthat\b", window[:160])
+        that = _THAT_RE.search(window[:160])
         if verb.lemma == "ask" and not that:  # "asked why the West was waiting": the question is the claim
             question = re.match(r"\s*(?:[^,;:.“”\"]{0,60}?\s)?(?=(?:why|whether|if|how)\b)", window)
             if question:
@@ -913,8 +937,8 @@ class _ClaimFinder:
 
     def _starts_at(self, speaker: _Speaker, position: int) -> bool:
         """Whether a speaker begins at position, allowing a leading 'the' ('the Kremlin said')."""
-        lead = re.match(r"[Tt]he\s+", self.text[position:speaker.start])
-        return speaker.start == position or bool(lead and lead.end() == speaker.start - position)
+        lead = _THE_RE.match(self.text, position, speaker.start)
+        return speaker.start == position or bool(lead and lead.end() == speaker.start)
 
     def _has_cue(self, start: int, end: int) -> bool:
         """Whether a cue verb starts inside [start, end)."""
@@ -1067,7 +1091,7 @@ class _ClaimFinder:
         out = []
         for match in _NAME_RE.finditer(self.text):
             start, end = match.start(), match.end()
-            for word in re.finditer(r"\S+", match.group()):
+            for word in _WORD_RE.finditer(match.group()):
                 if word.group().lower().rstrip(".") not in _NOT_A_NAME:
                     start = match.start() + word.start()
                     break
@@ -1206,8 +1230,12 @@ class _ClaimFinder:
         return self.cues[first:last]
 
     def _cue(self, match: re.Match) -> CueVerb:
-        """The cue verb a match stands for."""
-        return self.gazetteer.cues[re.sub(r"\s+", " ", match.group().lower())]
+        """The cue verb a match stands for (remembered per surface: the passes ask for each cue often)."""
+        surface = match.group()
+        verb = self._cue_verbs.get(surface)
+        if verb is None:
+            verb = self._cue_verbs[surface] = self.gazetteer.cues[_SPACES_RE.sub(" ", surface.lower())]
+        return verb
 
     def _in_quote(self, offset: int) -> bool:
         """Whether offset lies inside a quote."""

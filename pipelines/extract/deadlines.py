@@ -142,6 +142,10 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Every rule's words, deduplicated: _matches tests each once per sentence.
+_ALL_NEEDS: tuple[str, ...] = tuple(dict.fromkeys(word for words in _NEEDS.values() for word in words))
+
+
 def _rule(kind: str, pattern: str) -> Callable[[_Resolver], _Resolver]:
     """Register a resolver under its pattern (defined right above it)."""
     def register(resolver: _Resolver) -> _Resolver:
@@ -857,8 +861,9 @@ def _matches(sentence: str) -> list[tuple[str, re.Match, _Resolver]]:
     """Every rule's matches, reduced to non-overlapping ones (earliest, then longest, then rule order)."""
     candidates = []
     lower = sentence.lower()
+    present = {word for word in _ALL_NEEDS if word in lower}  # each word tested once, not once per rule
     for order, (kind, pattern, resolver, words) in enumerate(_RULES):
-        if not any(word in lower for word in words):
+        if present.isdisjoint(words):
             continue
         for match in pattern.finditer(sentence):
             if match.end() > match.start():
