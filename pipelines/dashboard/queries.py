@@ -144,12 +144,16 @@ _WINDOW = """case
     else strftime({t}.due_start, '%Y-%m-%d') || '..' || strftime({t}.due_end, '%Y-%m-%d')
 end"""
 
+# {where} keeps current states (the board's window, a story) before anything is counted: the other
+# parts are computed for the shown deadlines only, not for every deadline of the snapshot
 _DEADLINES_AS_OF = """
-with states as (
-    select * from marts.deadline_history where valid_from <= $as_of
+with current_states as (
+    select * from marts.deadline_history
+    where valid_from <= $as_of and (valid_to is null or valid_to > $as_of) and {where}
 ),
-current_states as (
-    select * from states where valid_to is null or valid_to > $as_of
+shown as (select deadline_id from current_states),
+states as (
+    select * from marts.deadline_history where valid_from <= $as_of and deadline_id in (select deadline_id from shown)
 ),
 counts as (
     select
@@ -166,7 +170,8 @@ counts as (
 labels as (
     select deadline_id, event_label, count(*) as label_count, min(reported_at) as first_at
     from marts.deadline_mentions
-    where reported_at <= $as_of and is_future and event_label is not null
+    where reported_at <= $as_of and deadline_id in (select deadline_id from shown)
+      and is_future and event_label is not null
     group by deadline_id, event_label
 ),
 names as (
@@ -175,13 +180,14 @@ names as (
 ),
 places as (
     select deadline_id, first(location order by location is null, reported_at, article_id) as location
-    from marts.deadline_mentions where reported_at <= $as_of group by deadline_id
+    from marts.deadline_mentions where reported_at <= $as_of and deadline_id in (select deadline_id from shown)
+    group by deadline_id
 ),
 reports as (
     select deadline_id, count(*) as mention_count, count(distinct article_id) as article_count,
            min(reported_at) as first_reported_at, max(reported_at) as last_reported_at
     from marts.deadline_mentions
-    where reported_at <= $as_of
+    where reported_at <= $as_of and deadline_id in (select deadline_id from shown)
     group by deadline_id
 )
 select
@@ -222,8 +228,7 @@ def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int
     if ahead_days is not None:
         where.append("due_start <= cast($as_of as date) + cast($ahead as integer)")
         params["ahead"] = ahead_days
-    sql = f"select * from ({_DEADLINES_AS_OF}) where {' and '.join(where)} " \
-          "order by due_start, due_end, label, deadline_id"
+    sql = _DEADLINES_AS_OF.replace("{where}", " and ".join(where)) + " order by due_start, due_end, label, deadline_id"
     frame = _df(con, sql, params)
     frame["moved"] = frame["revision_count"] > 0
     frame["reported_dates"] = frame["reported_dates"].map(lambda dates: list(dict.fromkeys(dates)))
