@@ -11,6 +11,11 @@ expectations it must meet. What a failure does depends on its grain:
 
 A statistical gate names an `abstain` column: rows where it is not null (a sample too small to
 judge, with the reason) are left out of the batch, and every outcome says so.
+
+A gate over a large table names its `unit`: the columns of a group of rows that change together
+(an entry version, an article version). Its row-level expectations then see only the units whose
+rows changed since the suite last passed (pipelines/gates.py); its table-level ones (`expect_table_*`)
+see the table's columns and row count.
 """
 
 from __future__ import annotations
@@ -35,3 +40,5 @@ class Gate:
     key: str | None = None       # the column identifying a record: failing rows are reported (and quarantined) by it
     relation: str | None = None  # the table `key` identifies records of, e.g. raw.entries (needed to quarantine)
     abstain: str | None = None   # a column whose non-null value says why that row is too small a sample to judge
+    unit: tuple[str, ...] = ()   # columns naming rows that change together: only changed units are validated
+    derive: tuple = ()           # (column, source column, function): computed in Python on the rows pulled

@@ -78,11 +78,9 @@ def active_markup(html: str | None) -> str | None:
     return "; ".join(dict.fromkeys(parser.found)) or None
 
 
-def entry_versions(con):
-    """Every stored entry version, with `active_html`: what of its HTML is active (null when inert)."""
-    frame = con.execute("select * from raw.entries").df()
-    frame["active_html"] = [active_markup(html) if isinstance(html, str) else None for html in frame["content_html"]]
-    return frame
+# every stored entry version; `active_html` (what of its HTML is active, null when inert) is derived
+# in Python from content_html, on the versions the gate judges
+ENTRY_VERSIONS = "select entry_version_id, title, content_text, content_html from raw.entries"
 
 
 def gates(as_of: datetime) -> list[Gate]:
@@ -95,8 +93,8 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToNotMatchRegex(column="canonical_url", regex=r"[?&](?:utm_[a-z]+|fbclid|gclid)="),
             # an article edited a dozen times a day is a feed that rewrites its items: look at it
             gxe.ExpectColumnValuesToBeBetween(column="versions", min_value=1, max_value=20, severity="warning"),
-        ), key="article_id"),
-        Gate("fetch", "article_versions", entry_versions, (
+        ), key="article_id", unit=("article_id",)),
+        Gate("fetch", "article_versions", ENTRY_VERSIONS, (
             # the sanitizer's promise: nothing active survives into stored HTML; an entry that breaks it is held back
             gxe.ExpectColumnValuesToBeNull(column="active_html", meta=QUARANTINE),
             gxe.ExpectColumnValueLengthsToBeBetween(column="title", min_value=1, max_value=1000, meta=QUARANTINE),
@@ -105,5 +103,6 @@ def gates(as_of: datetime) -> list[Gate]:
                                                   mostly=0.99, severity="warning"),
             gxe.ExpectColumnValuesToNotMatchRegex(column="title", regex=r"Ã[\x80-\xbf©¨¢®]|â€[™œ\x9d“”]",
                                                   mostly=0.99, severity="warning"),
-        ), key="entry_version_id", relation="raw.entries"),
+        ), key="entry_version_id", relation="raw.entries", unit=("entry_version_id",),
+            derive=(("active_html", "content_html", active_markup),)),
     ]

@@ -33,14 +33,13 @@ YIELD_WINDOW = 30
 YIELD_HISTORY = 30
 DRIFT_FACTOR = 4.0
 
-_VERSIONS = """
-    select article_id, content_hash,
-           min(published_at)::date as published_date,
-           -- words: runs of non-space characters in title and text
-           any_value(len(regexp_split_to_array(trim(coalesce(title, '') || ' ' || coalesce(content_text, '')), '\\s+')))
-               as words
+# the publication date of each article version, for the time expressions' offsets
+_PUBLISHED = """
+    select article_id, content_hash, min(published_at)::date as published_date
     from raw.entries group by article_id, content_hash
 """
+# the unit of the extraction gates: one article version's rows, replaced together on re-extraction
+_VERSION = ("article_id", "content_hash")
 
 
 def _yield_query() -> str:
@@ -107,7 +106,7 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToNotBeNull(column="actor_id", meta=QUARANTINE),
             gxe.ExpectColumnValueLengthsToBeBetween(column="surface", min_value=1, max_value=200, meta=QUARANTINE),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_char", column_B="start_char", meta=QUARANTINE),
-        ), key="mention_id", relation="extract.mentions"),
+        ), key="mention_id", relation="extract.mentions", unit=_VERSION),
         Gate("extract", "extract_claims", "select * from extract.claims", (
             gxe.ExpectColumnValuesToBeUnique(column="claim_id"),
             gxe.ExpectColumnValuesToBeInSet(column="claim_type", value_set=CLAIM_TYPES, meta=QUARANTINE),
@@ -115,13 +114,13 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValueLengthsToBeBetween(column="claim_text", min_value=3, max_value=2000, meta=QUARANTINE),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="end_char", column_B="start_char", meta=QUARANTINE),
             gxe.ExpectColumnValuesToNotBeNull(column="speaker_actor_id", mostly=0.8, severity="warning"),
-        ), key="claim_id", relation="extract.claims"),
+        ), key="claim_id", relation="extract.claims", unit=_VERSION),
         Gate(
             "extract",
             "extract_time_expressions",
             f"""select t.*, t.due_start - v.published_date as start_offset_days,
                        t.due_end - v.published_date as end_offset_days
-                from extract.time_expressions t join ({_VERSIONS}) v using (article_id, content_hash)""",
+                from extract.time_expressions t join ({_PUBLISHED}) v using (article_id, content_hash)""",
             (
                 gxe.ExpectColumnValuesToBeUnique(column="timex_id"),
                 gxe.ExpectColumnValuesToBeInSet(column="precision", value_set=PRECISIONS, meta=QUARANTINE),
@@ -133,7 +132,7 @@ def gates(as_of: datetime) -> list[Gate]:
                 gxe.ExpectColumnValuesToBeBetween(column="end_offset_days", min_value=-PAST_WINDOW_DAYS,
                                                   max_value=FUTURE_WINDOW_DAYS + 366, meta=QUARANTINE),
             ),
-            key="timex_id", relation="extract.time_expressions",
+            key="timex_id", relation="extract.time_expressions", unit=_VERSION,
         ),
         # what guards the extractors: a score below its floor blocks
         Gate("extract", "extract_gold_scores", gold_scores, (

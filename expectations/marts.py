@@ -77,21 +77,21 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToBeBetween(column="source_count", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(column="version_count", min_value=1),
             gxe.ExpectColumnValuesToBeBetween(column="published_at", min_value=EARLIEST_PLAUSIBLE, max_value=as_of),
-        ), key="article_id"),
+        ), key="article_id", unit=("article_id",)),
         Gate("marts", "marts_actors", "select * from marts.dim_actors", (
             _columns("dim_actors"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             *_key("actor_id"),
             gxe.ExpectColumnValuesToBeInSet(column="actor_type", value_set=ACTOR_TYPES),
             gxe.ExpectColumnValuesToBeBetween(column="mention_count", min_value=0),
-        ), key="actor_id"),
+        ), key="actor_id", unit=("actor_id",)),
         Gate("marts", "marts_claims", "select * from marts.fct_claims", (
             _columns("fct_claims"),
             *_key("claim_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="cue_verb"),
             gxe.ExpectColumnValueLengthsToBeBetween(column="claim_text", min_value=3, max_value=2000),
             gxe.ExpectColumnValuesToNotBeNull(column="speaker_actor_id", mostly=0.8, severity="warning"),
-        ), key="claim_id"),
+        ), key="claim_id", unit=("article_id",)),
         Gate("marts", "marts_deadlines", "select * from marts.fct_deadlines", (
             _columns("fct_deadlines"),
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
@@ -101,7 +101,7 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="due_end", column_B="due_start", or_equal=True),
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="last_reported_at", column_B="first_reported_at",
                                                         or_equal=True),
-        ), key="deadline_id"),
+        ), key="deadline_id", unit=("deadline_id",)),
         # a mart collapsing against the last publish is batch-level: it blocks (with a minimum sample)
         Gate("marts", "marts_row_counts", row_counts_query(as_of), (
             gxe.ExpectColumnValuesToBeBetween(column="kept_share", min_value=MIN_KEPT_SHARE),
@@ -111,5 +111,5 @@ def gates(as_of: datetime) -> list[Gate]:
             gxe.ExpectColumnValuesToNotBeNull(column="deadline_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="valid_from"),
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=STATUSES),
-        ), key="deadline_id"),
+        ), key="deadline_id", unit=("deadline_id",)),
     ]

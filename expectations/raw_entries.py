@@ -43,6 +43,7 @@ def gates(as_of: datetime) -> list[Gate]:
                                                         severity="warning"),
             ),
             key="entry_version_id",
+            unit=("entry_version_id",),
         ),
         Gate(
             stage="fetch",

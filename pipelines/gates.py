@@ -15,6 +15,7 @@ every outcome of that gate says which and why.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -40,6 +41,10 @@ SUITE_MODULES = {
 STAGES = tuple(SUITE_MODULES)
 # how many abstentions and failing rows a detail line names before "and N more"
 _NAMED = 5
+# rules about the table as a whole (its columns, its row count), judged on its shape, not on changed rows
+_TABLE_LEVEL = "expect_table_"
+# the instant a suite's fingerprint is taken at: the rules' as_of bounds move every run, the rules do not
+_FINGERPRINT_AS_OF = datetime(2000, 1, 1)
 
 
 class GateFailed(RuntimeError):
@@ -98,8 +103,13 @@ def _context(settings: Settings):
         logging.getLogger(name).setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.variables.data_docs_sites = _docs_sites(settings)
+    return context
+
+
+def _docs_sites(settings: Settings) -> dict:
     # our site only: the ephemeral default would build a second copy in a temp dir
-    context.variables.data_docs_sites = {
+    return {
         "eventwatch": {
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend",
@@ -107,7 +117,6 @@ def _context(settings: Settings):
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
     }
-    return context
 
 
 def _plain(value):
@@ -152,9 +161,121 @@ def _outcome(result, gate: Gate, abstained: str) -> ExpectationOutcome:
                               detail + abstained, quarantine, rows)
 
 
-def _batch(con: duckdb.DuckDBPyConnection, gate: Gate):
-    """The gate's DataFrame without the rows it abstains on, and a note naming those (empty if none)."""
-    frame = gate.query(con) if callable(gate.query) else con.execute(gate.query).df()
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _checked_columns(gate: Gate) -> list[str] | None:
+    """The columns the gate's expectations, key and abstain column read (None: a rule reads them all)."""
+    names = [name for name in (gate.key, gate.abstain) if name]
+    for expectation in gate.expectations:
+        kwargs = expectation.configuration.kwargs
+        if expectation.expectation_type.startswith(_TABLE_LEVEL):
+            continue
+        found = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+        if not found:
+            return None
+        names += found
+    derived = {column: source for column, source, _ in gate.derive}
+    return list(dict.fromkeys(derived.get(name, name) for name in names))
+
+
+def _split(gate: Gate) -> tuple[tuple, tuple]:
+    """The gate's row-level expectations and its table-level ones (`expect_table_*`)."""
+    rows = tuple(e for e in gate.expectations if not e.expectation_type.startswith(_TABLE_LEVEL))
+    return rows, tuple(e for e in gate.expectations if e.expectation_type.startswith(_TABLE_LEVEL))
+
+
+class _Pull:
+    """The batches of one SQL gate: the rows to judge (only changed units, for a gate with a unit) and
+    the table's shape for its table-level rules, pulled with the columns the rules read and no more."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, gate: Gate, stored: bool,
+                 fingerprint: str, as_of: datetime) -> None:
+        self.con, self.gate, self.fingerprint, self.as_of = con, gate, fingerprint, as_of
+        self.source = f"({gate.query})"
+        described = con.execute(f"select * from {self.source} limit 0")
+        present = [d[0] for d in described.description]
+        described.fetchall()  # DuckDB wants a result finished before the connection does other work
+        wanted = _checked_columns(gate)
+        self.columns = [c for c in (present if wanted is None else wanted) if c in present]
+        self.unit = (f"hash({', '.join(_quote(c) for c in gate.unit)})"
+                     if gate.unit and all(c in present for c in gate.unit) else None)
+        self.incremental = bool(self.unit and stored)
+        self.present = present
+
+    def rows(self):
+        """The rows the row-level rules judge: all, or the changed units, the stage's quarantined records
+        and every row whose value a uniqueness rule must compare."""
+        select = f"select {', '.join(_quote(c) for c in self.columns) or '*'} from {self.source} q"
+        if not self.unit:
+            return self.con.execute(select).df()
+        digest_of = ", ".join(_quote(c) for c in self.columns)
+        self.con.execute(f"create or replace temp table _gate_units as select {self.unit} as unit, "
+                         f"hash(count(*), sum(hash({digest_of})::hugeint)) as digest from {self.source} q group by 1")
+        if not self.incremental:
+            return self.con.execute(select).df()
+        self.con.execute("""create or replace temp table _gate_changed as
+                            select unit from (select unit, digest from _gate_units except
+                                              select unit, digest from gate_state.unit_digests where suite = ?)""",
+                         [self.gate.suite])
+        wheres = [f"{self.unit} in (select unit from _gate_changed)"]
+        params: list = []
+        if self.gate.key in self.columns:
+            wheres.append(f"{_quote(self.gate.key)}::varchar in "
+                          "(select record_key from quality.quarantined where suite = ?)")
+            params.append(self.gate.suite)
+        for column in _unique_columns(self.gate):
+            if column in self.columns:
+                wheres.append(f"{_quote(column)} in (select {_quote(column)} from {self.source} d "
+                              f"group by 1 having count(*) > 1)")
+        return self.con.execute(f"{select} where {' or '.join(wheres)}", params).df()
+
+    def shape(self, needs_rows: bool):
+        """The table's columns, with as many (empty) rows as it has when a rule counts them."""
+        frame = self.con.execute(f"select * from {self.source} q limit 0").df()
+        if not needs_rows:
+            return frame
+        ((count,),) = self.con.execute(f"select count(*) from {self.source} q").fetchall()
+        return frame.reindex(range(count))
+
+    def remember(self, failed_keys: set) -> None:
+        """Record the units judged now as passed, except those holding a record a rule failed."""
+        if not self.unit:
+            return
+        keys = pa.table({"record_key": pa.array(sorted(str(k) for k in failed_keys), pa.string())})
+        self.con.register("_gate_failed", keys)
+        try:
+            self.con.execute("begin")
+            self.con.execute("delete from gate_state.unit_digests where suite = ?", [self.gate.suite])
+            held = (f"where unit not in (select {self.unit} from {self.source} q where "
+                    f"{_quote(self.gate.key)}::varchar in (select record_key from _gate_failed))"
+                    if failed_keys and self.gate.key in self.present else "")
+            self.con.execute("insert into gate_state.unit_digests select ?, ?, ?, unit, digest "
+                             f"from _gate_units {held}", [self.gate.suite, self.fingerprint, self.as_of])
+            self.con.execute("commit")
+        except Exception:
+            self.con.execute("rollback")
+            raise
+        finally:
+            self.con.unregister("_gate_failed")
+
+
+def _unique_columns(gate: Gate) -> list[str]:
+    return [e.configuration.kwargs["column"] for e in gate.expectations
+            if e.expectation_type == "expect_column_values_to_be_unique"]
+
+
+def _stored(con: duckdb.DuckDBPyConnection, gate: Gate, fingerprint: str, as_of: datetime) -> bool:
+    """Whether the suite's last pass was judged by these rules at this as_of or before (so still holds)."""
+    (row,) = con.execute("select any_value(fingerprint), max(as_of) from gate_state.unit_digests where suite = ?",
+                         [gate.suite]).fetchall()
+    # the rules' only as_of bounds are "not after as_of": what passed then passes at a later as_of
+    return bool(row and row[0] == fingerprint and row[1] is not None and row[1] <= as_of)
+
+
+def _abstain(frame, gate: Gate):
+    """The frame without the rows the gate abstains on, and a note naming those (empty if none)."""
     if not gate.abstain:
         return frame, ""
     held = frame[gate.abstain].notna()
@@ -166,34 +287,127 @@ def _batch(con: duckdb.DuckDBPyConnection, gate: Gate):
     return frame[~held], f"; abstained on {len(reasons)} of {len(frame)}: " + "; ".join(reasons[:_NAMED]) + more
 
 
+def _derive(frame, gate: Gate, keep: set[str]):
+    """Add the gate's computed columns; drop a source column no rule reads itself."""
+    for column, source, function in gate.derive:
+        if source in frame.columns:
+            frame[column] = [function(value) if isinstance(value, str) else None for value in frame[source]]
+            if source not in keep:
+                frame = frame.drop(columns=[source])
+    return frame
+
+
+def _fingerprint(gate: Gate) -> str:
+    """The rules of a gate and its batch, as a digest: a change re-judges every unit."""
+    rules = [(e.expectation_type, e.configuration.kwargs, e.meta, str(getattr(e, "severity", "")))
+             for e in gate.expectations]
+    text = json.dumps([str(gate.query), gate.key, list(gate.unit), [d[:2] for d in gate.derive], rules,
+                       duckdb.__version__], default=str, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _fingerprints(stage: str) -> dict[str, str]:
+    """Each suite's fingerprint, with the rules as they are at a fixed as_of (as_of is handled apart)."""
+    return {gate.suite: _fingerprint(gate) for module in SUITE_MODULES[stage]
+            for gate in importlib.import_module(module).gates(_FINGERPRINT_AS_OF)}
+
+
+class _Validator:
+    """One GX context for the process: its setup is paid once, each gate adds or replaces its suite."""
+
+    _context = None
+
+    @classmethod
+    def get(cls, settings: Settings):
+        if cls._context is None:
+            cls._context = _context(settings)
+        context = cls._context
+        context.variables.data_docs_sites = _docs_sites(settings)
+        return context
+
+
+def _validate(context, gate: Gate, name: str, frame, rules: tuple, shown: list) -> list:
+    """GX's results of `rules` on `frame` as suite `name`; its result's id joins `shown` (Data Docs)."""
+    import great_expectations as gx
+
+    result_format = ({"result_format": "COMPLETE", "unexpected_index_column_names": [gate.key]}
+                     if gate.key in frame.columns else "SUMMARY")
+    datasource = context.data_sources.add_or_update_pandas(f"eventwatch_{name}")
+    asset = datasource.add_dataframe_asset(name)
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=list(rules)))
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=asset.add_batch_definition_whole_dataframe(name), suite=suite))
+    # no Data Docs action: it re-renders the site per suite; run_gates builds the stage's pages once
+    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
+        name=name, validation_definitions=[definition], result_format=result_format, actions=[]))
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    shown += list(run.run_results)
+    return list(next(iter(run.run_results.values())).results)
+
+
+def _run_gate(con, context, gate: Gate, fingerprint: str, as_of: datetime, stage: str, shown: list):
+    """Validate one gate; returns its outcome and, for a SQL gate, the pull that can remember what passed."""
+    if callable(gate.query):
+        frame, abstained = _abstain(_derive(gate.query(con), gate, set()), gate)
+        results = _validate(context, gate, gate.suite, frame, gate.expectations, shown)
+        return GateOutcome(stage, gate.suite,
+                           tuple(_outcome(r, gate, abstained) for r in _ordered(results, gate))), None
+    pull = _Pull(con, gate, _stored(con, gate, fingerprint, as_of), fingerprint, as_of)
+    row_rules, table_rules = _split(gate)
+    keep = {c for c in (_checked_columns(gate) or []) if c not in {d[0] for d in gate.derive}}
+    frame, abstained = _abstain(_derive(pull.rows(), gate, keep), gate)
+    results = _validate(context, gate, gate.suite, frame, row_rules, shown) if row_rules else []
+    if table_rules:
+        counts = any(e.expectation_type.startswith("expect_table_row_count") for e in table_rules)
+        results += _validate(context, gate, f"{gate.suite}.table", pull.shape(counts), table_rules, shown)
+    judged = abstained + (f"; judged {len(frame)} rows of changed units" if pull.incremental else "")
+    outcome = GateOutcome(stage, gate.suite, tuple(
+        _outcome(r, gate, abstained if r.expectation_config.type.startswith(_TABLE_LEVEL) else judged)
+        for r in _ordered(results, gate)))
+    return outcome, pull
+
+
+def _docs(context, shown: list) -> None:
+    """Build the Data Docs pages of this gate run and the index, then let the context forget the results
+    (the index lists the stage's latest runs, as a fresh context did, and a long-lived process stays small)."""
+    context.build_data_docs(resource_identifiers=shown)
+    for identifier in shown:
+        context.validation_results_store.remove_key(identifier)
+
+
+def _ordered(results: list, gate: Gate) -> list:
+    """GX's results in the order the gate lists its expectations."""
+    position = {e.id: i for i, e in enumerate(gate.expectations)}
+    return sorted(results, key=lambda r: position.get(r.expectation_config.id, len(position)))
+
+
+def _failed_keys(outcome: GateOutcome, gate: Gate) -> set:
+    """Keys of the records a per-record rule (no `mostly`) failed: their units are judged again next run."""
+    keys = set()
+    for expectation, result in zip(gate.expectations, outcome.outcomes):
+        if not result.success and expectation.configuration.kwargs.get("mostly") in (None, 1, 1.0):
+            keys |= {row.get(gate.key) for row in result.rows}
+    return keys
+
+
 def run_gates(con: duckdb.DuckDBPyConnection, settings: Settings, stage: str, run_id: str,
               gates: list[Gate] | None = None) -> list[GateOutcome]:
     """Validate every suite of `stage` (or the `gates` given), record the results, quarantine the records
     that record-level rules failed, and raise GateFailed on a blocking failure."""
-    import great_expectations as gx
-
+    fingerprints = _fingerprints(stage) if gates is None else {}
     if gates is None:
         gates = [gate for module in SUITE_MODULES[stage]
                  for gate in importlib.import_module(module).gates(settings.as_of)]
-    context = _context(settings)
-    datasource = context.data_sources.add_pandas(f"eventwatch_{stage}")
+    context = _Validator.get(settings)
     results: list[GateOutcome] = []
+    shown: list = []
     for gate in gates:
-        frame, abstained = _batch(con, gate)
-        # a keyed gate names the failing records (only failing rows are listed, so the cost is theirs)
-        result_format = ({"result_format": "COMPLETE", "unexpected_index_column_names": [gate.key]}
-                         if gate.key in frame.columns else "SUMMARY")
-        asset = datasource.add_dataframe_asset(gate.suite)
-        suite = context.suites.add(gx.ExpectationSuite(name=gate.suite, expectations=list(gate.expectations)))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=gate.suite, data=asset.add_batch_definition_whole_dataframe(gate.suite),
-                                    suite=suite))
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=gate.suite, validation_definitions=[definition], result_format=result_format,
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")]))
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
-        validation = next(iter(run.run_results.values()))
-        results.append(GateOutcome(stage, gate.suite, tuple(_outcome(r, gate, abstained) for r in validation.results)))
+        fingerprint = fingerprints.get(gate.suite) or _fingerprint(gate)
+        outcome, pull = _run_gate(con, context, gate, fingerprint, settings.as_of, stage, shown)
+        results.append(outcome)
+        if pull is not None and outcome.success:
+            pull.remember(_failed_keys(outcome, gate))
+    _docs(context, shown)
     _record(con, settings, run_id, results)
     _quarantine(con, run_id, stage, results, {gate.suite: gate for gate in gates})
     for outcome in results:

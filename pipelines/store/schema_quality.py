@@ -75,3 +75,17 @@ create or replace view quality.quarantine as
 select quarantine_id, stage, feed_id, fetch_id, record_key, reason, quarantined_at
 from raw.quarantine;
 """
+
+# What each suite with a `unit` last passed on (pipelines/gates.py): one digest per unit of rows that
+# change together, so the next gate run judges only the units whose rows changed. Its own schema:
+# gate state, not a result, and publish copies `quality` whole.
+GATE_STATE = """
+create schema if not exists gate_state;
+create table if not exists gate_state.unit_digests (
+    suite             varchar not null,
+    fingerprint       varchar not null,     -- the suite's rules and batch query: a change re-judges all
+    as_of             timestamp not null,   -- the as_of it passed at: a replay to an earlier one re-judges all
+    unit              ubigint not null,     -- hash of the unit's columns (entry_version_id; article_id, content_hash)
+    digest            ubigint not null      -- hash of the unit's rows, over the columns the suite reads
+);
+"""

@@ -14,10 +14,10 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.store.schema_extract import EXTRACT, STORIES
-from pipelines.store.schema_quality import QUALITY, QUALITY_VIEWS
+from pipelines.store.schema_quality import GATE_STATE, QUALITY, QUALITY_VIEWS
 from pipelines.store.schema_raw import RAW
 
-DDL = RAW + EXTRACT + QUALITY + STORIES
+DDL = RAW + EXTRACT + QUALITY + STORIES + GATE_STATE
 _COLUMNS_SQL = """
 select table_schema || '.' || table_name, column_name, data_type from information_schema.columns
 where table_schema in ('raw', 'extract', 'alerts', 'quality') order by table_schema, table_name, ordinal_position

@@ -321,3 +321,67 @@ def test_a_record_rule_that_cannot_run_blocks(settings):
         with pytest.raises(GateFailed, match="broken_rule blocked: expect_column_values_to_be_null on active_html"):
             run_gates(con, settings, "fetch", "run-b1", gates=[broken])
         assert _quarantined(con) == []
+
+
+# --- cost grows with what is new (issue 13): a gate with a unit judges only the units that changed ---
+
+
+def _judged(con, run_id: str, suite: str) -> set[str]:
+    return {d for (d,) in con.execute("select detail from quality.expectation_results where run_id = ? and suite = ? "
+                                      "and expectation <> 'expect_table_row_count_to_be_between'",
+                                      [run_id, suite]).fetchall()}
+
+
+@pytest.mark.reliability(kind="fault", fault="a later incremental run adds one entry the loader's contract rejects, "
+                         "after a gate run that passed on the entries before it",
+                         outcome="the gate judges only the new entry and blocks on it; it keeps blocking until "
+                                 "fixed, and an in-place edit of an entry judged before is caught too",
+                         lost="nothing (the run stops)")
+def test_a_bad_row_added_by_a_later_run_is_caught_when_the_gate_judges_only_new_rows(settings):
+    from datetime import timedelta
+
+    earlier = settings.as_of - timedelta(days=1)
+    with closing(connect(settings)) as con:
+        _load(con, settings, _rss(_items("Talks", "The talks went on.", 3)), seen_at=earlier)
+        run_gates(con, settings, "fetch", "run-i1")
+        assert all("judged" not in d for d in _judged(con, "run-i1", "raw_entries"))  # nothing remembered yet: all
+
+        _load(con, settings, _rss([("Talks stall", "late-1", "<p>The talks stalled.</p>")]), feed_id="late-desk")
+        con.execute("update raw.entries set published_at_source = 'guessed' where guid = 'late-1'")  # a broken loader
+        with pytest.raises(GateFailed, match="raw_entries blocked: expect_column_values_to_be_in_set"):
+            run_gates(con, settings, "fetch", "run-i2")
+        # the new entry alone was judged, not the three that passed before
+        assert all("judged 1 rows of changed units" in d for d in _judged(con, "run-i2", "raw_entries"))
+        with pytest.raises(GateFailed):  # a blocked gate remembers nothing: the next run judges it again
+            run_gates(con, settings, "fetch", "run-i3")
+
+        con.execute("update raw.entries set published_at_source = 'published' where guid = 'late-1'")
+        run_gates(con, settings, "fetch", "run-i4")
+        assert all("judged 1 rows of changed units" in d for d in _judged(con, "run-i4", "raw_entries"))
+        run_gates(con, settings, "fetch", "run-i5")
+        assert all("judged 0 rows of changed units" in d for d in _judged(con, "run-i5", "raw_entries"))
+
+        # raw tables are append-only, but a row edited in place changes its unit's digest: judged again
+        con.execute("update raw.entries set published_at_source = 'guessed' where guid = 'Talks-0'")
+        with pytest.raises(GateFailed, match="raw_entries blocked"):
+            run_gates(con, settings, "fetch", "run-i6")
+
+
+@pytest.mark.reliability(kind="fault", fault="a later run adds one entry whose stored HTML is active, after gate "
+                         "runs that passed", outcome="only the new entries are judged; that one is quarantined, "
+                         "stays quarantined on the runs after, and a fix releases it", lost="the one entry, until fixed")
+def test_a_record_quarantined_by_an_incremental_run_stays_held_until_fixed(settings):
+    with closing(connect(settings)) as con:
+        _load(con, settings, _rss(_items("Talks", "The talks went on.", 3)))
+        run_gates(con, settings, "fetch", "run-j1")
+        _load(con, settings, _rss([("Talks pause", "bad-1", '<p>Talks pause.</p>')]), feed_id="late-desk")
+        con.execute("update raw.entries set content_html = '<p onclick=\"x()\">Talks pause.</p>' where guid = 'bad-1'")
+        run_gates(con, settings, "fetch", "run-j2")
+        bad = con.execute("select entry_version_id from raw.entries where guid = 'bad-1'").fetchone()[0]
+        assert [key for _, key, _ in _quarantined(con)] == [bad]
+        run_gates(con, settings, "fetch", "run-j3")  # nothing new: the held record is judged again, still bad
+        assert [key for _, key, _ in _quarantined(con)] == [bad]
+        assert any("judged 1 rows of changed units" in d for d in _judged(con, "run-j3", "article_versions"))
+        con.execute("update raw.entries set content_html = '<p>Talks pause.</p>' where guid = 'bad-1'")
+        run_gates(con, settings, "fetch", "run-j4")
+        assert _quarantined(con) == []
