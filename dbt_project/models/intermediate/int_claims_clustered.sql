@@ -39,11 +39,14 @@ claims as (
 -- node; the same words quoted by many outlets cost one node, not one per outlet. A claim with
 -- fewer than two terms links with nothing and is a node of its own. A node's label is its first
 -- claim in publication order (the time written out so that text order is time order).
-labelled as (
+-- materialized: the terms (a regex split per claim) are the costliest step, computed once; the
+-- term key is text (terms are alphanumeric words, so a space joins them unambiguously), which
+-- partitions and sorts faster than a list
+labelled as materialized (
     select
         *,
         len(terms) >= 2 as is_linkable,
-        list_sort(terms) as term_key,
+        array_to_string(list_sort(terms), ' ') as term_key,
         -- no time sorts last, as first(... order by published_at) puts it
         coalesce(strftime(published_at, '%Y-%m-%d %H:%M:%S.%f'), '9999') || '|' || claim_id as claim_label
     from claims
@@ -134,14 +137,14 @@ clusters as (
 
 final as (
     select
-        claims.claim_id,
-        claims.article_id,
-        claims.speaker_key,
-        claims.published_at,
-        claims.terms,
-        {{ short_hash(['claims.speaker_key', 'clusters.first_claim_id']) }} as claim_cluster_id
-    from claims
-    inner join clusters on claims.claim_id = clusters.claim_id
+        labelled.claim_id,
+        labelled.article_id,
+        labelled.speaker_key,
+        labelled.published_at,
+        labelled.terms,
+        {{ short_hash(['labelled.speaker_key', 'clusters.first_claim_id']) }} as claim_cluster_id
+    from labelled
+    inner join clusters on labelled.claim_id = clusters.claim_id
 )
 
 select * from final
