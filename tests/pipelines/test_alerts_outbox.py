@@ -7,10 +7,8 @@ alerts than one recording batch holds, and a webhook that refuses every third al
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import closing
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,40 +17,22 @@ from pipelines.store.connection import connect
 from pipelines.stories import alerts as alerts_module
 from pipelines.stories.alerts import deliver_alerts
 from pipelines.stories.file import load_stories
+from tests.webhook import Webhook
 
 COUNT = 150  # more than two recording batches (alerts._RECORD_EVERY)
 AS_OF = datetime(2022, 1, 20, 12, 0)
 
 
-class _Hook:
-    """A webhook on 127.0.0.1 that refuses each alert in `refuse` once (HTTP 503), then takes it."""
+def _hook(refuse: set[str]) -> Webhook:
+    """A webhook that refuses each alert in `refuse` once (HTTP 503), then takes it."""
+    refuse = set(refuse)
 
-    def __init__(self, refuse: set[str]):
-        self.refuse, self.received, self.calls = set(refuse), [], 0
-        hook = self
+    def accepts(alert_id: str, call: int) -> bool:
+        refused = alert_id in refuse
+        refuse.discard(alert_id)
+        return not refused
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                alert_id = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))["alert_id"]
-                hook.calls += 1
-                refused = alert_id in hook.refuse
-                hook.refuse.discard(alert_id)
-                if not refused:
-                    hook.received.append(alert_id)
-                self.send_response(503 if refused else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    return Webhook(accepts, refusal=503)
 
 
 def _ids() -> list[str]:
@@ -87,7 +67,7 @@ def _marts_alerts(con) -> None:
 def test_many_alerts_are_queued_and_recorded_in_bulk_and_each_is_delivered_once(tmp_path, monkeypatch):
     monkeypatch.setattr(alerts_module, "BACKOFF_S", 0.0)
     refused = set(_ids()[::3])
-    hook = _Hook(refused)
+    hook = _hook(refused)
     try:
         settings = _settings(tmp_path, hook.url)
         stories = load_stories(settings.stories_file)

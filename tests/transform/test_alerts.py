@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from contextlib import closing
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -27,6 +25,7 @@ from pipelines.stories.file import load_stories
 from pipelines.stories.score import score_articles
 from pipelines.transform import build
 from tests.transform.test_incremental import AS_OF_1, AS_OF_2, AS_OF_3, _load, _settings
+from tests.webhook import Webhook
 
 STORY = """
 stories:
@@ -108,34 +107,9 @@ def test_a_replay_fires_the_alerts_of_the_live_runs(live_and_replay):
     assert _jsonl(replay) == _jsonl(live)
 
 
-class _Receiver:
-    """A webhook on 127.0.0.1 that answers 500 to its first `failures` POSTs, then 200."""
-
-    def __init__(self, failures: int):
-        self.failures, self.received, self.calls = failures, [], 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                receiver.calls += 1
-                ok = receiver.calls > receiver.failures
-                if ok:
-                    receiver.received.append(json.loads(body)["alert_id"])
-                self.send_response(200 if ok else 500)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def _receiver(failures: int) -> Webhook:
+    """A webhook that answers 500 to its first `failures` POSTs, then 200."""
+    return Webhook(lambda alert_id, call: call > failures)
 
 
 @pytest.mark.reliability(kind="fault", fault="the webhook answers 500 twice, then 200",
@@ -143,7 +117,7 @@ class _Receiver:
                                  "each alert reaches the receiver exactly once", lost="nothing")
 def test_a_failing_webhook_gets_each_alert_exactly_once_across_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(alerts_module, "BACKOFF_S", 0.0)
-    receiver = _Receiver(failures=2)
+    receiver = _receiver(failures=2)
     try:
         settings = _settings(tmp_path, "hook", AS_OF_3).with_(
             stories_file=_stories(tmp_path, f"  - type: webhook\n    id: hook\n    url: {receiver.url}\n    retries: 1"))
@@ -168,7 +142,7 @@ def test_a_secret_in_a_sink_url_never_reaches_the_logs(tmp_path, monkeypatch, ca
     secret = "s3cr3t-t0ken-4711"
     monkeypatch.setenv("EVENTWATCH_TEST_TOKEN", secret)
     monkeypatch.setattr(alerts_module, "BACKOFF_S", 0.0)
-    receiver = _Receiver(failures=10**6)
+    receiver = _receiver(failures=10**6)
     try:
         extra = (f"  - type: webhook\n    id: hook\n    url: {receiver.url}?token=${{EVENTWATCH_TEST_TOKEN}}\n"
                  f"    retries: 2\n"
