@@ -29,6 +29,7 @@ import pyarrow as pa
 import expectations  # noqa: F401  (turns GX analytics off before run_gates imports GX: no network calls)
 from expectations import QUARANTINE, Gate
 from pipelines.settings import Settings
+from pipelines.store.connection import registered
 from pipelines.store.tables import arrow_schema
 
 log = logging.getLogger(__name__)
@@ -244,21 +245,19 @@ class _Pull:
         if not self.unit:
             return
         keys = pa.table({"record_key": pa.array(sorted(str(k) for k in failed_keys), pa.string())})
-        self.con.register("_gate_failed", keys)
-        try:
+        held = (f"where unit not in (select {self.unit} from {self.source} q where "
+                f"{_quote(self.gate.key)}::varchar in (select record_key from _gate_failed))"
+                if failed_keys and self.gate.key in self.present else "")
+        with registered(self.con, "_gate_failed", keys):
             self.con.execute("begin")
-            self.con.execute("delete from gate_state.unit_digests where suite = ?", [self.gate.suite])
-            held = (f"where unit not in (select {self.unit} from {self.source} q where "
-                    f"{_quote(self.gate.key)}::varchar in (select record_key from _gate_failed))"
-                    if failed_keys and self.gate.key in self.present else "")
-            self.con.execute("insert into gate_state.unit_digests select ?, ?, ?, unit, digest "
-                             f"from _gate_units {held}", [self.gate.suite, self.fingerprint, self.as_of])
-            self.con.execute("commit")
-        except Exception:
-            self.con.execute("rollback")
-            raise
-        finally:
-            self.con.unregister("_gate_failed")
+            try:
+                self.con.execute("delete from gate_state.unit_digests where suite = ?", [self.gate.suite])
+                self.con.execute("insert into gate_state.unit_digests select ?, ?, ?, unit, digest "
+                                 f"from _gate_units {held}", [self.gate.suite, self.fingerprint, self.as_of])
+                self.con.execute("commit")
+            except Exception:
+                self.con.execute("rollback")
+                raise
 
 
 def _unique_columns(gate: Gate) -> list[str]:

@@ -41,6 +41,7 @@ from pipelines.extract import (
     load_gazetteer,
 )
 from pipelines.extract.actors import Actor
+from pipelines.store.connection import registered
 from pipelines.store.tables import arrow_schema
 
 TABLES = ("mentions", "claims", "time_expressions")
@@ -145,12 +146,10 @@ class _Run:
     def extract_batch(self, con: duckdb.DuckDBPyConnection, keys: list, pool: ProcessPoolExecutor | None) -> None:
         """Read, extract and write one batch of pending versions, in one transaction."""
         stale_of = {(article_id, content_hash): extractors for article_id, content_hash, extractors in keys}
-        con.register("_batch_keys", pa.table({"article_id": pa.array([k[0] for k in keys], pa.string()),
-                                              "content_hash": pa.array([k[1] for k in keys], pa.string())}))
-        try:
+        batch_keys = pa.table({"article_id": pa.array([k[0] for k in keys], pa.string()),
+                               "content_hash": pa.array([k[1] for k in keys], pa.string())})
+        with registered(con, "_batch_keys", batch_keys):
             pending = con.execute(_BATCH_SQL).fetchall()
-        finally:
-            con.unregister("_batch_keys")
         rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _WRITTEN}
         results = _extract_all(pending, self.gazetteer, pool)
         for (article_id, content_hash, _, _, _, first_seen_at, *origin), result in zip(pending, results):

@@ -28,6 +28,7 @@ import pyarrow as pa
 import requests
 
 from pipelines.settings import Settings
+from pipelines.store.connection import registered
 from pipelines.stories.file import Sink, StoriesFile
 
 log = logging.getLogger(__name__)
@@ -118,21 +119,17 @@ def queue_new_alerts(con: duckdb.DuckDBPyConnection, settings: Settings, stories
         "alert_id": [a["alert_id"] for a in rows for _ in sinks], "sink_id": [s.sink_id for _ in rows for s in sinks],
         "payload": [p for p in payloads for _ in sinks],
         "queued_at": pa.array([settings.as_of] * (len(rows) * len(sinks)), pa.timestamp("us"))})
-    con.register("_alerts_fired", fired)
-    con.register("_alerts_queued", queued)
-    con.execute("begin")  # in bulk: a statement per alert costs milliseconds each, minutes for a big story
-    try:
-        con.execute("insert into alerts.fired "
-                    "select alert_id, story_id, rule, fired_at, queued_at, run_id from _alerts_fired")
-        con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) "
-                    "select alert_id, sink_id, payload, queued_at from _alerts_queued on conflict do nothing")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("_alerts_fired")
-        con.unregister("_alerts_queued")
+    with registered(con, "_alerts_fired", fired), registered(con, "_alerts_queued", queued):
+        con.execute("begin")  # in bulk: a statement per alert costs milliseconds each, minutes for a big story
+        try:
+            con.execute("insert into alerts.fired "
+                        "select alert_id, story_id, rule, fired_at, queued_at, run_id from _alerts_fired")
+            con.execute("insert into alerts.outbox (alert_id, sink_id, payload, queued_at) "
+                        "select alert_id, sink_id, payload, queued_at from _alerts_queued on conflict do nothing")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     return len(rows)
 
 
@@ -205,15 +202,13 @@ def _record_outcomes(con: duckdb.DuckDBPyConnection, sink: Sink, outcomes: list)
     if not outcomes:
         return
     ids, attempts, delivered, errors = (list(column) for column in zip(*outcomes))
-    con.register("_alerts_outcomes", pa.table({
-        "alert_id": ids, "attempts": pa.array(attempts, pa.int32()),
-        "delivered_at": pa.array(delivered, pa.timestamp("us")), "last_error": pa.array(errors, pa.string())}))
-    try:
+    batch = pa.table({"alert_id": ids, "attempts": pa.array(attempts, pa.int32()),
+                      "delivered_at": pa.array(delivered, pa.timestamp("us")),
+                      "last_error": pa.array(errors, pa.string())})
+    with registered(con, "_alerts_outcomes", batch):
         con.execute("update alerts.outbox as o set attempts = o.attempts + b.attempts, delivered_at = b.delivered_at, "
                     "last_error = b.last_error from _alerts_outcomes as b where o.alert_id = b.alert_id "
                     "and o.sink_id = ?", [sink.sink_id])
-    finally:
-        con.unregister("_alerts_outcomes")
 
 
 def _send(settings: Settings, sink: Sink, alert: dict) -> int:
