@@ -85,7 +85,8 @@ order by e.article_id, e.content_hash
 # article versions read, extracted and written per transaction: memory stays bounded however much is new
 BATCH = 2000
 
-_WRITTEN = ("mentions", "claims", "time_expressions", "actors", "actor_roles", "extracted_versions", "quarantine")
+# the tables the main process builds row by row; TABLES come from the workers as Arrow tables
+_SMALL = ("actors", "actor_roles", "extracted_versions", "quarantine")
 
 
 def _schema(name: str) -> pa.Schema:
@@ -139,7 +140,6 @@ class _Run:
 
     def __init__(self, gazetteer: Gazetteer, versions: dict[str, str]):
         self.gazetteer, self.versions = gazetteer, versions
-        self.seen_ids: set[str] = set()
         self.referenced: dict[str, Actor] = {}
         self.written = {"versions": 0, "mentions": 0, "claims": 0, "time_expressions": 0, "quarantine": 0}
 
@@ -150,30 +150,44 @@ class _Run:
                                "content_hash": pa.array([k[1] for k in keys], pa.string())})
         with registered(con, "_batch_keys", batch_keys):
             pending = con.execute(_BATCH_SQL).fetchall()
-        rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _WRITTEN}
-        results = _extract_all(pending, self.gazetteer, pool)
-        for (article_id, content_hash, _, _, _, first_seen_at, *origin), result in zip(pending, results):
-            stale = stale_of[(article_id, content_hash)]
-            if isinstance(result, _Failure):  # one bad article must not stop the run: quarantine it
-                log.warning("extract failed for %s/%s: %s", article_id, content_hash, result.reason)
-                _append("quarantine", rows, _quarantine_row(article_id, content_hash, first_seen_at, origin, result))
-                continue
-            counts = _collect(rows, self.seen_ids, article_id, content_hash, result, set(stale), self.versions)
-            for extractor in stale:
-                _append("extracted_versions", rows, {
-                    "article_id": article_id, "content_hash": content_hash, "extractor": extractor,
-                    "extractor_version": self.versions[extractor], "row_count": counts[extractor],
-                })
-            for actor in result.actors:
-                if actor.actor_id not in self.referenced or not actor.is_discovered:
-                    self.referenced[actor.actor_id] = actor
+        jobs = [_Job(article_id, content_hash, (title or "") + "\n\n" + (content_text or ""), published_at,
+                     tuple(stale_of[(article_id, content_hash)]), self.versions)
+                for article_id, content_hash, title, content_text, published_at, *_ in pending]
+        origins = {(article_id, content_hash): (first_seen_at, origin)
+                   for article_id, content_hash, _, _, _, first_seen_at, *origin in pending}
+        rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _SMALL}
+        found: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+        for chunk in _extract_all(jobs, self.gazetteer, pool):
+            for name in TABLES:
+                found[name].append(chunk.tables[name])
+            for job, outcome in zip(chunk.jobs, chunk.outcomes):
+                self._note(rows, job, outcome, origins)
         self._actor_rows(rows)  # every batch: the actors referenced so far, so no batch leaves one dangling
         tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
+        for name in TABLES:
+            tables[name] = pa.concat_tables([_empty(name), *found[name]])
         _write(con, tables)
         self.written["versions"] += len({(a, c) for a, c in zip(rows["extracted_versions"]["article_id"],
                                                                  rows["extracted_versions"]["content_hash"])})
         for name in ("mentions", "claims", "time_expressions", "quarantine"):
             self.written[name] += tables[name].num_rows
+
+    def _note(self, rows: dict, job: _Job, outcome: _Outcome | _Failure, origins: dict) -> None:
+        """Record what one version gave: its extracted_versions rows and actors, or its quarantine row."""
+        if isinstance(outcome, _Failure):  # one bad article must not stop the run: quarantine it
+            log.warning("extract failed for %s/%s: %s", job.article_id, job.content_hash, outcome.reason)
+            first_seen_at, origin = origins[(job.article_id, job.content_hash)]
+            _append("quarantine", rows, _quarantine_row(job.article_id, job.content_hash, first_seen_at, origin,
+                                                        outcome))
+            return
+        for extractor in job.stale:
+            _append("extracted_versions", rows, {
+                "article_id": job.article_id, "content_hash": job.content_hash, "extractor": extractor,
+                "extractor_version": self.versions[extractor], "row_count": outcome.counts[extractor],
+            })
+        for actor in outcome.actors:
+            if actor.actor_id not in self.referenced or not actor.is_discovered:
+                self.referenced[actor.actor_id] = actor
 
     def _actor_rows(self, rows: dict) -> None:
         """The gazetteer's actors, the discovered ones referenced so far, and the roles."""
@@ -211,6 +225,40 @@ class _Failure:
     reason: str
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One pending article version: what to read, and which extractors' tables it is stale in."""
+
+    article_id: str
+    content_hash: str
+    text: str
+    published_at: Any
+    stale: tuple[str, ...]
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one version's extraction gave besides its rows: rows per table, and the actors it names."""
+
+    counts: dict[str, int]
+    actors: tuple[Actor, ...]
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A chunk of versions extracted together: their outcomes in order, and their rows as Arrow tables."""
+
+    jobs: tuple[_Job, ...]
+    outcomes: tuple[_Outcome | _Failure, ...]
+    tables: dict[str, pa.Table]
+
+
+def _empty(name: str) -> pa.Table:
+    """No rows of a table the workers write, with its schema (a batch may have no chunk at all)."""
+    return _schema(name).empty_table()
+
+
 _CHUNK = 64  # article versions per task: large enough that pickling stays a small share
 _POOL_MIN = 4 * _CHUNK  # below this a pool's start-up costs more than it saves
 _worker_gazetteer: Gazetteer | None = None
@@ -229,14 +277,12 @@ def _pool(gazetteer: Gazetteer, workers: int | None, pending: int) -> Iterator[P
         yield pool
 
 
-def _extract_all(pending: list, gazetteer: Gazetteer, pool: ProcessPoolExecutor | None) -> list:
-    """The extraction (or _Failure) of each pending version, in the order of `pending`."""
-    texts = [((title or "") + "\n\n" + (content_text or ""), published_at)
-             for _, _, title, content_text, published_at, *_ in pending]
+def _extract_all(jobs: list[_Job], gazetteer: Gazetteer, pool: ProcessPoolExecutor | None) -> Iterator[_Chunk]:
+    """The extracted rows of `jobs`, chunk by chunk in the order of `jobs`."""
+    chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     if pool is None:
-        return [_extract_one(text, published_at, gazetteer) for text, published_at in texts]
-    chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
-    return [result for chunk in pool.map(_extract_chunk, chunks) for result in chunk]  # map keeps order
+        return (_rows_of(chunk, gazetteer) for chunk in chunks)
+    return pool.map(_extract_chunk, chunks)  # map keeps order
 
 
 def _worker_count(workers: int | None) -> int:
@@ -253,18 +299,26 @@ def _init_worker(gazetteer: Gazetteer) -> None:
     _worker_gazetteer = gazetteer
 
 
-def _extract_chunk(texts: list) -> list:
-    """Extract a chunk of (text, published_at) in a worker."""
+def _extract_chunk(jobs: list[_Job]) -> _Chunk:
+    """Extract a chunk of versions in a worker, rows and all: the parent only concatenates them."""
     assert _worker_gazetteer is not None
-    return [_extract_one(text, published_at, _worker_gazetteer) for text, published_at in texts]
+    return _rows_of(jobs, _worker_gazetteer)
 
 
-def _extract_one(text: str, published_at, gazetteer: Gazetteer):
-    """One version's extraction, or a _Failure naming the exception it raised."""
-    try:
-        return extract_article(text, published_at, gazetteer)
-    except Exception as exc:
-        return _Failure(f"{type(exc).__name__}: {exc}")
+def _rows_of(jobs: list[_Job], gazetteer: Gazetteer) -> _Chunk:
+    """Each version's extraction as rows of the tables it is stale in (or a _Failure), with stable ids."""
+    rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in TABLES}
+    outcomes: list[_Outcome | _Failure] = []
+    for job in jobs:
+        try:
+            result = extract_article(job.text, job.published_at, gazetteer)
+        except Exception as exc:
+            outcomes.append(_Failure(f"{type(exc).__name__}: {exc}"))
+            continue
+        counts = _collect(rows, job, result)
+        outcomes.append(_Outcome(counts, tuple(result.actors)))
+    tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
+    return _Chunk(tuple(jobs), tuple(outcomes), tables)
 
 
 def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: list, failure: _Failure) -> dict:
@@ -281,9 +335,8 @@ def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: l
     }
 
 
-def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str, result: ArticleExtraction,
-             stale: set[str], versions: dict[str, str]) -> dict[str, int]:
-    """Append one article version's results for the stale tables, with stable ids; rows per table."""
+def _collect(rows: dict, job: _Job, result: ArticleExtraction) -> dict[str, int]:
+    """Append one article version's results for the tables it is stale in, with stable ids; rows per table."""
     counts = {name: 0 for name in TABLES}
     # durations, sets, refs and TimeML-only dates ("1997", "a year ago") are no deadlines: not written
     deadlines = tuple(t for t in result.time_expressions if t.is_deadline_candidate)
@@ -291,13 +344,15 @@ def _collect(rows: dict, seen_ids: set[str], article_id: str, content_hash: str,
                                          "time_expressions": deadlines}
     kinds = {"mentions": ("mention", "mention_id"), "claims": ("claim", "claim_id"),
              "time_expressions": ("timex", "timex_id")}
+    seen_ids: set[str] = set()  # a row id names its version, so repeats can only come from one version
     for table in TABLES:
-        if table not in stale:
+        if table not in job.stale:
             continue
         kind, key = kinds[table]
-        base = {"article_id": article_id, "content_hash": content_hash, "extractor_version": versions[table]}
+        base = {"article_id": job.article_id, "content_hash": job.content_hash,
+                "extractor_version": job.versions[table]}
         for record in records[table]:
-            row_id = _row_id(article_id, content_hash, kind, record.start_char, record.end_char)
+            row_id = _row_id(job.article_id, job.content_hash, kind, record.start_char, record.end_char)
             if row_id not in seen_ids:
                 seen_ids.add(row_id)
                 fields = _fields(record)
