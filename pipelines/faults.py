@@ -5,7 +5,9 @@ SIGKILL, as the OOM killer or a pulled plug would: no cleanup, no `finally`, no 
 
 - `load`: inside a fetch's load transaction, after its entries were inserted, before the commit;
 - `dbt`: when dbt reports a model finished (`dbt:12`: after the twelfth), mid-build;
-- `publish`: after some of the snapshot's tables were copied, before the file is swapped in.
+- `publish`: after some of the snapshot's tables were copied, before the file is swapped in;
+- `parse_worker`: when a parse worker process (pipelines.parse.workers) begins a feed; only workers
+  reach it, so it kills a worker and not the run.
 
 Unset (always, outside tests/e2e/test_crash.py) it costs one environment lookup per point.
 """

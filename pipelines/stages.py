@@ -240,10 +240,13 @@ def fetch_feed(settings: Settings, plan):
 
 def record_fetches(settings: Settings, run_id: str, fetched) -> IngestSummary:
     """Parse, load and log archived fetches, one transaction each (a retried run records nothing twice)."""
+    from pipelines.fetch.stage import parse_ahead
     from pipelines.load.records import record_fetch
+    from pipelines.parse import workers
 
-    with writing(settings, "ingest load", run_id) as con:
-        return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f) for f in fetched))
+    with writing(settings, "ingest load", run_id) as con, workers.parsing():
+        return IngestSummary(run_id, tuple(record_fetch(con, settings, run_id, f, parsing)
+                                           for f, parsing in parse_ahead(con, settings, fetched)))
 
 
 def recheck_pages(settings: Settings, run_id: str):

@@ -36,6 +36,7 @@ import duckdb
 from pipelines.fetch.feeds import Feed, load_feeds
 from pipelines.fetch.hosts import PoliteHosts
 from pipelines.load.entries import latest_version, store_page_version
+from pipelines.parse import workers
 from pipelines.parse.feed import Entry, ParsedFeed
 from pipelines.parse.page import PageText, extract_page, with_page, words
 from pipelines.settings import Settings
@@ -126,7 +127,7 @@ def check_page(settings: Settings, hosts: PoliteHosts, feed: Feed, run_id: str, 
         except OSError as exc:  # our disk, not the page's: stop the run, as for a feed body
             raise ArchiveError(f"cannot archive the page {url} of feed {feed.id}: {exc}") from exc
         try:
-            page = extract_page(result.body, result.final_url or url)
+            page = workers.run(extract_page, result.body, result.final_url or url, size=len(result.body))
         except Exception as exc:  # an extractor crash is this page's failure, not the run's
             log.exception("extracting page %s crashed", url)
             error = f"extraction failed: {type(exc).__name__}: {exc}"

@@ -7,15 +7,19 @@ fetch_feed, record_fetches, recheck_pages)."""
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO
 
 import duckdb
 
 from pipelines.fetch import pages
-from pipelines.fetch.plan import triage
+from pipelines.fetch.plan import ArchivedFetch, triage
 from pipelines.fetch.scheduler import fetch_concurrently
-from pipelines.load.records import FeedOutcome, record_fetch
+from pipelines.load.records import FeedOutcome, record_fetch, start_parse
+from pipelines.parse import workers
 from pipelines.settings import Settings
 
 
@@ -52,16 +56,36 @@ def _progress(total: int, stream: IO | None):
                 disable=not (hasattr(stream, "isatty") and stream.isatty()))
 
 
+# fetches parsed ahead of the one being recorded: both cores busy, a bounded number of feeds in memory
+_AHEAD = 4
+
+
+def parse_ahead(con: duckdb.DuckDBPyConnection, settings: Settings,
+                fetched: Iterable[ArchivedFetch]) -> Iterator[tuple[ArchivedFetch, Future | None]]:
+    """Each fetch with its parse begun (`start_parse`), in the order they came, up to _AHEAD ahead:
+    while one feed is recorded the next ones parse in worker processes."""
+    window: deque[tuple[ArchivedFetch, Future | None]] = deque()
+    for one in fetched:
+        window.append((one, start_parse(con, settings, one)))
+        while window and (len(window) > _AHEAD or _ready(window[0][1])):
+            yield window.popleft()
+    yield from window
+
+
+def _ready(parsing: Future | None) -> bool:
+    return parsing is None or parsing.done()
+
+
 def run_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
               progress_stream: IO | None = None) -> IngestSummary:
     """Fetch the due feeds concurrently into the archive, loading each one in its own transaction."""
     plans, not_due, parked = triage(con, settings)
     outcomes = []
-    with _progress(len(plans), progress_stream) as bar:
-        for fetched in fetch_concurrently(plans, settings):
-            outcomes.append(record_fetch(con, settings, run_id, fetched))
+    with workers.parsing(), _progress(len(plans), progress_stream) as bar:
+        for fetched, parsing in parse_ahead(con, settings, fetch_concurrently(plans, settings)):
+            outcomes.append(record_fetch(con, settings, run_id, fetched, parsing))
             bar.update(1)
-    rechecked = pages.recheck(con, settings, run_id)  # pages due for a re-check, whatever their feed did
+        rechecked = pages.recheck(con, settings, run_id)  # pages due for a re-check, whatever their feed did
     order = {plan.feed_id: i for i, plan in enumerate(plans)}
     outcomes.sort(key=lambda o: order[o.feed_id])
     return IngestSummary(run_id, tuple(outcomes), tuple(not_due), tuple(parked), rechecked)

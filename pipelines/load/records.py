@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import duckdb
@@ -18,6 +21,7 @@ from pipelines.fetch.polling import Schedule, retry_after_s
 from pipelines.fetch.state import FeedState, load_states, next_state, save_state
 from pipelines.load.entries import LoadCounts, load_entries
 from pipelines.load.screen import screen_batch
+from pipelines.parse import workers
 from pipelines.parse.feed import ParsedFeed, parse_feed
 from pipelines.settings import Settings
 from pipelines.store import archive
@@ -41,13 +45,46 @@ class FeedOutcome:
     moved_to: str | None = None
 
 
-def _parse(settings: Settings, fetched: ArchivedFetch) -> tuple[ParsedFeed | None, str | None]:
-    """Parse the archived body; (parsed, error) where error says why this fetch failed, if it did."""
-    body = archive.read(settings.archive_dir, fetched.archive_sha256)
+def parse_archived(archive_dir, archive_sha256: str, headers: dict[str, str], base_url: str | None,
+                   max_bytes: int) -> ParsedFeed:
+    """Parse one archived feed body (run in a parse worker, pipelines.parse.workers, or here)."""
+    if multiprocessing.parent_process() is not None:
+        crash_point("parse_worker")
+    return parse_feed(archive.read(archive_dir, archive_sha256), headers, base_url=base_url, max_bytes=max_bytes)
+
+
+def start_parse(con: duckdb.DuckDBPyConnection, settings: Settings, fetched: ArchivedFetch) -> Future | None:
+    """Begin parsing a fetch's body (in a worker when worth it) so that `record_fetch` finds it parsed;
+    None when recording it parses nothing (a failed fetch, or the same bytes as last time)."""
+    if fetched.archive_sha256 is None or fetched.error is not None:
+        return None
+    state = load_states(con).get(fetched.feed_id)
+    if state is not None and state.last_archive_sha256 == fetched.archive_sha256:
+        return None
+    return _parse_future(settings, fetched)
+
+
+def _parse_future(settings: Settings, fetched: ArchivedFetch) -> Future:
+    """The parse of a fetch's archived body, as a Future (pipelines.parse.workers decides where it runs)."""
     base = fetched.final_url or fetched.url
+    return workers.submit(parse_archived, settings.archive_dir, fetched.archive_sha256, fetched.headers,
+                          base if base.startswith("http") else None, settings.fetch_policy.max_body_bytes,
+                          size=fetched.bytes or 0)
+
+
+def _parse(settings: Settings, fetched: ArchivedFetch,
+           parsing: Future | None = None) -> tuple[ParsedFeed | None, str | None]:
+    """Parse the archived body (or take `start_parse`'s result); (parsed, error) where error says why
+    this fetch failed, if it did."""
+    parsing = parsing or _parse_future(settings, fetched)
     try:
-        parsed = parse_feed(body, fetched.headers, base_url=base if base.startswith("http") else None,
-                            max_bytes=settings.fetch_policy.max_body_bytes)
+        parsed = parsing.result()
+    except OSError:  # the archive could not be read: our disk, not the feed, so the run stops as before
+        raise
+    except BrokenProcessPool as exc:  # the worker died (killed, out of memory): the feed is polled again later
+        workers.broke()
+        log.error("the worker parsing feed %s died; the feed fails this run", fetched.feed_id)
+        return None, f"parse failed: the parse worker died ({exc})"
     except Exception as exc:  # a parser crash is this feed's failure, not the run's
         log.exception("parsing feed %s crashed", fetched.feed_id)
         return None, f"parse failed: {type(exc).__name__}: {exc}"
@@ -113,8 +150,10 @@ def _stored_outcome(con: duckdb.DuckDBPyConnection, fetch_id: str, feed_id: str)
 
 
 def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
-                 fetched: ArchivedFetch) -> FeedOutcome:
-    """Parse and load one archived fetch, log the attempt and update the feed's state, atomically."""
+                 fetched: ArchivedFetch, parsing: Future | None = None) -> FeedOutcome:
+    """Parse and load one archived fetch, log the attempt and update the feed's state, atomically.
+
+    `parsing` is `start_parse`'s Future for this fetch when the caller began parsing it ahead."""
     fetch_id = short_hash(run_id, fetched.feed_id, fetched.url)
     stored = _stored_outcome(con, fetch_id, fetched.feed_id)
     if stored is not None:  # a retried task: this fetch is already recorded
@@ -125,7 +164,7 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
         if state is not None and state.last_archive_sha256 == fetched.archive_sha256:
             body_unchanged = True  # the same bytes as last time: nothing to parse
         else:
-            parsed, error = _parse(settings, fetched)
+            parsed, error = _parse(settings, fetched, parsing)
     held_back = None
     if error is None and parsed is not None:
         screened = screen_batch(con, fetched.feed_id, parsed)
