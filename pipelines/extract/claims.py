@@ -153,6 +153,12 @@ _NOT_IN_SUBJECT = frozenset(
 _NOT_A_SUBJECT_START = frozenset(
     "after before since on in at by for from with without of to if when while as because though although until "
     "unless during amid despite like unlike".split())
+_PARTICIPLE_WORD_RE = re.compile(r"[a-z]+ing")
+# Content that is, or soon turns into, a quote of four words or more: 'said the ferry “had never been
+# safer”', 'says “the whole pier is rotten”'.
+_QUOTED_CLAUSE_RE = re.compile(r"(?:[\w’'-]+\s+){0,5}?(?:“[^“”]*?|\"[^\"]*?)(?:\w+\W+){3}\w")
+# An aside between dashes right before a cue: the subject stands before it.
+_DASH_ASIDE_RE = re.compile(r"\s*(?:—|–|--)[^—–;“”\"]{1,160}?(?:—|–|--)\s*$")
 _PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
 _PREPOSITION_BEFORE_RE = re.compile(
     r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
@@ -231,8 +237,10 @@ _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|
 _APPOSITIVE_PIECE = (
     r"(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
     r"before|in|at|on|during)\b|\x00|\d{1,3}\b|[RDI]-[A-Z])[^,;“”\"]{0,200}")
+# "Mayor Dana Quill of Alder, a Democrat, said": a place or body after the name belongs to it.
+_OF_PLACE = r"(?:\s+(?:of|from)\s+(?:the\s+)?[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|of|and))*?(?:\s+[A-Z][\w.’'-]*)?)?"
 _APPOSITIVE_CHAIN_RE = re.compile(
-    rf"\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
+    rf"{_OF_PLACE}\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
     r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
 )
 _FOLLOW_GAP_RE = re.compile(
@@ -242,7 +250,7 @@ _SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
 _SKIP_OBJECT_RE = re.compile(
     rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
 _BETWEEN_RE = re.compile(
-    r"^(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
+    rf"^{_OF_PLACE}(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{{0,20}}\))?(?:\s*,\s*[^,;“”\"]{{1,160}}?,)?\s*"
     rf"(?>(?:{_ADVERBIAL}|has|have|had|previously|reportedly|would|will|did|does|do|not|never|already|"
     r"still|recently|himself|herself|itself|themselves|"
     r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
@@ -256,7 +264,7 @@ _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", 
                       "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
                       "want", "plan", "hope", "intend", "seek", "criticize", "praise", "endorse", "support",
                       "oppose", "defend", "propose", "question", "mention", "express",
-                      "seem"})
+                      "seem", "blame", "blast", "slam", "denounce", "decry", "mock"})
 # A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
 _PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
@@ -265,6 +273,8 @@ _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+
 # After a coordinated cue, a content of its own ("… and warned other countries that …"); without one
 # ("troops were moving … and threatened nobody") the cue belongs to the content before it.
 _OWN_CONTENT_RE = re.compile(r"[^.;]{0,80}?(?:\bthat\b|\bto\s+[a-z]|[“\":])")
+# Beliefs and wishes inside reported speech: both the speech and the belief are claims.
+_BELIEF_CUES = frozenset({"feel", "think", "know", "believe", "hope", "fear", "worry", "expect", "want"})
 # Cues that take an object worth recording as the claim's target.
 _TARGET_CUES = frozenset({"warn", "tell", "urge", "ask", "press", "call on", "promise", "assure", "accuse",
                           "threaten", "caution", "remind", "demand", "call for"})
@@ -298,7 +308,7 @@ _COMMITMENT_RE = re.compile(
     r"defend|put|give|help)\b")
 _CLAUSE_MARK_RE = re.compile(
     r"\b(?:will|would|could|should|can|cannot|may|might|must|shall|is|are|was|were|has|have|had|"
-    r"did|does|do|won['’]t|wouldn['’]t|isn['’]t|aren['’]t|wasn['’]t|[a-z]+ed|remains|wants|needs|"
+    r"did|does|do|[a-z]+n['’]t|[a-z]+ed|remains|wants|needs|"
     r"means|seems|appears|plans|intends|poses|threatens|matters|depends|stands|risks|lies)\b"
 )
 _LEADING_CONTENT_RE = re.compile(r"(?:\s|,|:|that\b|of\b|against\b)+")
@@ -309,7 +319,8 @@ _APPOSITIVE_RE = re.compile(r"(?:,\s*(?:a|an|the|his|her|its)\s+[^,;“”\"]{1,
 # Cues that introduce reported content only with "that" (else "Russia added troops" would count).
 _THAT_CUES = frozenset({"add", "stress", "note", "emphasize", "acknowledge", "write", "reply", "respond",
                         "ask", "explain", "claim", "report", "expect", "recall", "maintain", "concede", "admit",
-                        "signal", "complain", "conclude", "fear", "reiterate", "repeat"})
+                        "signal", "complain", "conclude", "fear", "reiterate", "repeat",
+                        "worry", "charge", "observe", "testify", "boast", "hint"})
 
 
 def find_claims(text: str, sentences: list[Sentence], findings: ActorFindings,
@@ -706,6 +717,8 @@ class _ClaimFinder:
             if speaker is None or not self._starts_at(speaker, at) or speaker.kind == "bare":
                 return None  # a bare noun phrase inside reported content is part of what was said
             verb = self._cue(cue)
+            if verb.lemma in _BELIEF_CUES and _PRONOUN_RE.fullmatch(speaker.surface):
+                return None  # "riders say they feel betrayed": what they said, not relayed by them
             content = self._content_after(cue.end(), end, verb)
             if content is None or _NEGATION_RE.search(self.text, speaker.end, cue.start()):
                 return None  # "Russia had never threatened the Ukrainian people" is not relayed speech
@@ -760,6 +773,9 @@ class _ClaimFinder:
             if earlier is not None and earlier.end < cue_start:
                 return earlier, False
             return subject, False
+        aside = _DASH_ASIDE_RE.search(self.text, floor, cue_start)
+        if aside is not None and aside.start() > floor:  # "Workers in two towns — Alder and Brook — said"
+            return self._find_subject(aside.start(), floor)
         return self._bare_subject(cue_start, floor), True
 
     def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
@@ -777,8 +793,8 @@ class _ClaimFinder:
         words = phrase.group("np").split()
         last = words[-1].lower().strip("’'")
         if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly") \
-                or words[0].lower() in _NOT_A_SUBJECT_START:
-            return None
+                or words[0].lower() in _NOT_A_SUBJECT_START or _PARTICIPLE_WORD_RE.fullmatch(words[0]):
+            return None  # "appearing on a radio show": a participle opens a modifier, not a subject
         start, end = phrase.start("np"), phrase.end("np")
         if _PLACE_HEAD_RE.search(self.text, start, end):
             return None
@@ -887,7 +903,7 @@ class _ClaimFinder:
                 end = aside.start()
                 break
             coordination = _COORDINATION_BEFORE_RE.search(self.text, start, cue.start())
-            if coordination and _OWN_CONTENT_RE.match(self.text, cue.end(), end):
+            if coordination and (_OWN_CONTENT_RE.match(self.text, cue.end(), end) or self._cue(cue).lemma == "say"):
                 end = coordination.start()
                 break
             # "…, but Jen Psaki, the press secretary, said …": a new speaker takes over
@@ -907,7 +923,7 @@ class _ClaimFinder:
         if verb.lemma in _THAT_CUES and not that:
             return None
         if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)) \
-                and not _PRESENT_CLAUSE_RE.match(content):
+                and not _PRESENT_CLAUSE_RE.match(content) and not _QUOTED_CLAUSE_RE.match(content):
             return None
         if verb.lemma not in _NP_CUES and not that and _word_count(content) < 3:
             return None
@@ -1089,11 +1105,15 @@ class _ClaimFinder:
         for speaker in found:
             covered[speaker.start:speaker.end] = b"\x01" * (speaker.end - speaker.start)
         out = []
+        sentence_starts = [sentence.start for sentence in self.sentences]
         for match in _NAME_RE.finditer(self.text):
             start, end = match.start(), match.end()
-            for word in _WORD_RE.finditer(match.group()):
+            inside = bisect.bisect_right(sentence_starts, start)
+            if inside < len(sentence_starts) and sentence_starts[inside] < end:
+                start = sentence_starts[inside]  # "… in May. Mayor Quill": the name opens the next sentence
+            for word in _WORD_RE.finditer(self.text[start:end]):
                 if word.group().lower().rstrip(".") not in _NOT_A_NAME:
-                    start = match.start() + word.start()
+                    start += word.start()
                     break
             else:
                 continue

@@ -1,0 +1,86 @@
+"""Shapes of attribution that real news prose uses and the rules read (issue 12, session 20), on
+sentences we wrote: subjects with a place, a dash aside or a participle after them, content that turns
+into a quote, the verb forms news uses beside "said", second verbs of a subject, beliefs inside speech."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from pipelines.extract import extract_article, load_gazetteer
+
+PUBLISHED = datetime(2016, 6, 1, 12, 0)
+LEAD = "The ferry line closed in May. "
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    """The project gazetteer, loaded once."""
+    return load_gazetteer()
+
+
+def _spoken(gazetteer, text):
+    """(speaker surface, cue lemma, claim text) of each claim of LEAD + text."""
+    claims = extract_article(LEAD + text, PUBLISHED, gazetteer).claims
+    return [(c.speaker_surface, c.cue_verb, c.claim_text) for c in claims]
+
+
+@pytest.mark.parametrize(("text", "speaker", "content"), [
+    # a participle after the subject opens a modifier; "show" there is a noun, not a cue
+    ("Sen. Dana Quill, R-Ore., appearing on a radio show after the debate, said the governor failed "
+     "to explain the budget.", "Sen. Dana Quill", "the governor failed to explain the budget"),
+    # an aside between dashes stands between the subject and its cue
+    ("Ferry workers in the two harbour towns — Alder and Brook — said it is important that the line "
+     "reopens soon.", "Ferry workers in the two harbour towns", "it is important that the line reopens soon"),
+    # a place after the name, then an appositive
+    ("Mayor Dana Quill of Alder, a Democrat, said Tuesday that the pier would close.", "Mayor Dana Quill",
+     "the pier would close"),
+    # a relative clause with its own time phrase; a negated modal is a clause
+    ("Parrin, who worked for the harbour when it opened in 1992, says she couldn’t see herself voting "
+     "for the plan.", "Parrin", "she couldn’t see herself voting for the plan"),
+])
+def test_subjects_with_modifiers_before_the_cue(gazetteer, text, speaker, content):
+    assert (speaker, "say", content) in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize(("text", "content"), [
+    ('Tomas Reyl said the ferry "had never been safer."', 'the ferry "had never been safer."'),
+    ("Tomas Reyl says “the whole pier is rotten” because nobody paid for it.",
+     "“the whole pier is rotten” because nobody paid for it"),
+])
+def test_content_that_turns_into_a_quote(gazetteer, text, content):
+    assert ("Tomas Reyl", "say", content) in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("Tomas Reyl insisted the pier was safe.", "insist", "the pier was safe"),
+    ("Tomas Reyl argued the pier was safe.", "argue", "the pier was safe"),
+    ("Tomas Reyl alleged that the board had hidden the report.", "allege", "the board had hidden the report"),
+    ("Tomas Reyl indicated that the pier would reopen in June.", "indicate", "the pier would reopen in June"),
+    ("Tomas Reyl thought the pier would reopen in June.", "think", "the pier would reopen in June"),
+    ("Tomas Reyl testified that nobody had inspected the hull.", "testify", "nobody had inspected the hull"),
+    ("Tomas Reyl denounced the closure of the pier.", "denounce", "the closure of the pier"),
+    ("Tomas Reyl made it clear that the pier would stay shut.", "make clear", "the pier would stay shut"),
+])
+def test_verb_forms_news_uses_beside_said(gazetteer, text, cue, content):
+    assert ("Tomas Reyl", cue, content) in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Talks between the United States and the county are set for Monday.",  # "States" is no cue
+    "The charges against the ferry company were dropped on Monday.",
+    "The worry is that the pier will not survive the winter.",
+])
+def test_nouns_that_look_like_cues_are_not_attributions(gazetteer, text):
+    assert _spoken(gazetteer, text) == []
+
+
+def test_a_second_said_of_the_subject_is_its_own_claim(gazetteer):
+    spoken = _spoken(gazetteer, "Fields later posted a photograph of the crack and said she had been warned.")
+    assert spoken == [("Fields", "say", "she had been warned")]
+
+
+def test_a_belief_inside_speech_keeps_the_speech(gazetteer):
+    spoken = _spoken(gazetteer, "Ferry riders in all five towns say they feel betrayed by the board.")
+    assert ("Ferry riders in all five towns", "say", "they feel betrayed by the board") in spoken
