@@ -264,7 +264,7 @@ _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", 
                       "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
                       "want", "plan", "hope", "intend", "seek", "criticize", "praise", "endorse", "support",
                       "oppose", "defend", "propose", "question", "mention", "express",
-                      "seem", "blame", "blast", "slam", "denounce", "decry", "mock"})
+                      "seem", "blame", "blast", "slam", "denounce", "decry", "mock", "point to", "refer to"})
 # A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
 _PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
@@ -273,6 +273,14 @@ _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+
 # After a coordinated cue, a content of its own ("… and warned other countries that …"); without one
 # ("troops were moving … and threatened nobody") the cue belongs to the content before it.
 _OWN_CONTENT_RE = re.compile(r"[^.;]{0,80}?(?:\bthat\b|\bto\s+[a-z]|[“\":])")
+# A past or present verb the cue list lacks, right before "that": "ruled that", "learned that".
+_VERB_THAT_RE = re.compile(r"(?<![\w’'-])(?P<verb>[a-z]{3,}(?:ed|es|s))(?:\s+(?:also|[a-z]+ly))?\s+that\s+(?=[\w“\"])")
+_NOT_VERB_THAT = frozenset(
+    "was has does goes comes gets makes takes happened happens occurred meant means needed needs required "
+    "requires ensured ensures mattered matters this thus unless less plus yes its his hers ours yours theirs "
+    "times days weeks years months hours minutes seconds ones others things ways reasons cases "
+    "voters officials members leaders people states groups points ideas views areas parts laws bills "
+    "caused causes proved proves helped helps".split())
 # Beliefs and wishes inside reported speech: both the speech and the belief are claims.
 _BELIEF_CUES = frozenset({"feel", "think", "know", "believe", "hope", "fear", "worry", "expect", "want"})
 # Cues that take an object worth recording as the claim's target.
@@ -374,6 +382,7 @@ class _ClaimFinder:
                 for cue in self._cues_in(sentence):
                     if cue.start() not in self.used_cues:
                         self._reported(cue, sentence, post_positioned)
+            self._verb_that(sentence)
         self._unattributed_quotes()
         return sorted(self.claims.values(), key=lambda c: (c.start_char, c.end_char))
 
@@ -583,6 +592,24 @@ class _ClaimFinder:
             self._add_reported(inner_speaker, speaker, inner_cue, inner_content, sentence, inner_span)
         else:
             self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
+
+    def _verb_that(self, sentence: Sentence) -> None:
+        """'The court ruled that …', 'Mr. Lask learned that …': a verb the cue list lacks, right before
+        'that' and a clause, after a named or pronoun subject."""
+        for match in _VERB_THAT_RE.finditer(self.text, sentence.start, sentence.end):
+            word = match.group("verb")
+            if word.lower() in _NOT_VERB_THAT or self._in_quote(match.start()) or self._has_cue(*match.span("verb")):
+                continue
+            speaker = self._speaker_before(match.start(), sentence.start)
+            if speaker is None or speaker.kind == "bare" or self._has_cue(speaker.end, match.start()):
+                continue  # "demanded immediate guarantees that …": the noun belongs to another cue
+            if _NEGATED_CUE_RE.search(self.text, max(sentence.start, match.start() - 20), match.start()):
+                continue
+            verb = CueVerb(word.lower(), word.lower(), "statement")
+            content = self._content_after(match.end("verb"), sentence.end, verb)
+            if content is None or not _CLAUSE_MARK_RE.search(self.text, *content):
+                continue
+            self._add_reported(speaker, None, verb, content, sentence, match.span("verb"))
 
     def _participle(self, cue: re.Match, sentence: Sentence, verb: CueVerb, post_positioned: bool) -> None:
         """'…, Mr. Ryabkov said, adding that …': the speaker of the attribution before the comma."""

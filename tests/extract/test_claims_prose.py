@@ -84,3 +84,30 @@ def test_a_second_said_of_the_subject_is_its_own_claim(gazetteer):
 def test_a_belief_inside_speech_keeps_the_speech(gazetteer):
     spoken = _spoken(gazetteer, "Ferry riders in all five towns say they feel betrayed by the board.")
     assert ("Ferry riders in all five towns", "say", "they feel betrayed by the board") in spoken
+
+
+@pytest.mark.parametrize(("text", "speaker", "cue", "content"), [
+    ("The county court ruled that the pier must close by June.", "The county court", "ruled",
+     "the pier must close by June"),
+    ("Mr. Lask learned that the board had hidden the report.", "Mr. Lask", "learned",
+     "the board had hidden the report"),
+])
+def test_a_verb_right_before_that_and_a_clause_attributes(gazetteer, text, speaker, cue, content):
+    assert (speaker, cue, content) in _spoken(gazetteer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor demanded immediate guarantees that the pier would stay open.",  # a noun of another cue
+    "Ferry riders passed laws that the board hated.",  # a relative clause, not a that-clause
+    "Mr. Lask never learned that the board had met.",
+])
+def test_verb_that_needs_a_subject_and_no_other_cue(gazetteer, text):
+    assert all(cue not in ("guarantees", "passed", "learned") for _, cue, _ in _spoken(gazetteer, text))
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("Tomas Reyl pointed to the rust on the hull.", "point to", "the rust on the hull"),
+    ("Tomas Reyl remarked that the hull was thin.", "remark", "the hull was thin"),
+])
+def test_more_cue_forms(gazetteer, text, cue, content):
+    assert ("Tomas Reyl", cue, content) in _spoken(gazetteer, text)
