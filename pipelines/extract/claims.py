@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
+from pipelines.extract.roles import DEMONYMS
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
@@ -281,6 +282,8 @@ _NOT_VERB_THAT = frozenset(
     "times days weeks years months hours minutes seconds ones others things ways reasons cases "
     "voters officials members leaders people states groups points ideas views areas parts laws bills "
     "caused causes proved proves helped helps".split())
+# How many sentences back a nominal speaker ("the minister said") looks for the person it names.
+_NOMINAL_REACH = 3
 # Beliefs and wishes inside reported speech: both the speech and the belief are claims.
 _BELIEF_CUES = frozenset({"feel", "think", "know", "believe", "hope", "fear", "worry", "expect", "want"})
 # Cues that take an object worth recording as the claim's target.
@@ -1173,7 +1176,7 @@ class _ClaimFinder:
             match = _NOMINAL_RE.fullmatch(speaker.surface)
             definite = bool(match) and match.group("det").lower() in ("the", "this", "that")
             person = bool(match) and _PERSON_HEAD_RE.fullmatch(match.group("head"))
-            actor_id = self._nominal_antecedent(speaker.start) if definite and person else None
+            actor_id = self._nominal_antecedent(speaker.start, speaker.surface) if definite and person else None
         elif speaker.kind == "relative":
             comma = self.text.rfind(",", 0, speaker.start)
             head = next((s for s in self._speakers_ending_in(comma - 1, comma) if s.kind == "mention"), None)
@@ -1226,23 +1229,30 @@ class _ClaimFinder:
                 break  # only the sentence's first mention can be its subject
         return None
 
-    def _nominal_antecedent(self, position: int) -> str | None:
-        """Who 'the governor' at position is: the named person who spoke last within the previous two
-        sentences, else the first person named in the previous sentence; nobody further back."""
+    def _nominal_antecedent(self, position: int, surface: str = "") -> str | None:
+        """Who 'the governor' at position is: the named person who spoke last within the previous three
+        sentences, else the first person named in each of them, nearest first; a demonym in the nominal
+        ("the Russian minister") must agree with the person's country when it is known."""
         here = self.index.at(position)
-        floor = self.sentences[max(0, here.index - 2)].start if here else 0
+        floor = self.sentences[max(0, here.index - _NOMINAL_REACH)].start if here else 0
+        country = next((DEMONYMS[w.lower()] for w in _WORD_RE.findall(surface) if w.lower() in DEMONYMS), None)
         earlier = [c for c in self.claims.values() if floor <= c.start_char and c.end_char <= position
-                   and self.findings.actors.get(c.speaker_actor_id or "") is not None
-                   and self.findings.actors[c.speaker_actor_id].actor_type == "person"]
+                   and self._is_person_of(c.speaker_actor_id, country)]
         if earlier:
             return max(earlier, key=lambda c: c.end_char).speaker_actor_id
-        if here is not None and here.index > 0:
-            previous = self.sentences[here.index - 1]
+        for index in range(here.index - 1, max(-1, here.index - 1 - _NOMINAL_REACH), -1) if here else ():
+            previous = self.sentences[index]
             for mention in self.findings.mentions:
-                if previous.start <= mention.start_char < previous.end \
-                        and self.findings.actors[mention.actor_id].actor_type == "person":
+                inside = previous.start <= mention.start_char < previous.end
+                if inside and self._is_person_of(mention.actor_id, country):
                     return mention.actor_id
         return None
+
+    def _is_person_of(self, actor_id: str | None, country: str | None) -> bool:
+        """Whether an actor is a person whose country, when both are known, is the given one."""
+        actor = self.findings.actors.get(actor_id or "")
+        return actor is not None and actor.actor_type == "person" and (
+            country is None or actor.country is None or actor.country == country)
 
     def _fits(self, actor_id: str | None, gender: str | None) -> bool:
         """Whether an actor can be 'he'/'she' (a person whose known gender agrees) or 'they'."""

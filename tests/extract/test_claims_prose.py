@@ -111,3 +111,26 @@ def test_verb_that_needs_a_subject_and_no_other_cue(gazetteer, text):
 ])
 def test_more_cue_forms(gazetteer, text, cue, content):
     assert ("Tomas Reyl", cue, content) in _spoken(gazetteer, text)
+
+
+def _speaker_ids(gazetteer, text):
+    """(speaker actor id, speaker surface) of each claim of text, published in January 2022."""
+    claims = extract_article(text, datetime(2022, 1, 10), gazetteer).claims
+    return [(c.speaker_actor_id, c.speaker_surface) for c in claims]
+
+
+def test_a_nominal_speaker_reaches_back_three_sentences(gazetteer):
+    text = ("Sergei Lavrov met reporters in Geneva. He arrived late. "
+            "Later the minister said the talks were useful.")
+    assert _speaker_ids(gazetteer, text) == [("sergey-lavrov", "the minister")]
+
+
+def test_a_nominal_speakers_demonym_picks_the_compatible_person(gazetteer):
+    text = "Antony Blinken spoke after Sergei Lavrov. The Russian minister said the talks were useful."
+    assert _speaker_ids(gazetteer, text) == [("sergey-lavrov", "The Russian minister")]
+
+
+def test_a_nominal_speaker_stays_unnamed_beyond_its_reach(gazetteer):
+    text = ("Sergei Lavrov said the talks were useful. The meeting ran long. Reporters waited outside. "
+            "Crowds gathered. The minister added that more talks were needed.")
+    assert _speaker_ids(gazetteer, text)[-1] == (None, "The minister")
