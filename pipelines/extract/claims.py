@@ -282,6 +282,8 @@ _NOT_VERB_THAT = frozenset(
     "times days weeks years months hours minutes seconds ones others things ways reasons cases "
     "voters officials members leaders people states groups points ideas views areas parts laws bills "
     "caused causes proved proves helped helps".split())
+# A colon, then only spaces or a paragraph break, before a quote.
+_COLON_BEFORE_RE = re.compile(r":[ \t\xa0]*(?:\n\s*)?$")
 # How many sentences back a nominal speaker ("the minister said") looks for the person it names.
 _NOMINAL_REACH = 3
 # Beliefs and wishes inside reported speech: both the speech and the belief are claims.
@@ -473,6 +475,7 @@ class _ClaimFinder:
             opens_sentence = sentence is not None and self._opens_sentence(sentence, quote.open)
             attribution = self._attribution_after(quote) if opens_sentence else None
             attribution = attribution or self._attribution_before(quote, sentence)
+            attribution = attribution or self._colon_attribution(quote, sentence)
             if attribution is None:
                 # an unattributed quote right after a quoted claim continues it: same speaker
                 if (opens_sentence and previous and _word_count(self._inner(quote)) >= 4
@@ -725,6 +728,29 @@ class _ClaimFinder:
                 return None
             return speaker, self._cue(cue), cue.start(), quote.close
         return None
+
+    def _colon_attribution(self, quote: _Quote, sentence: Sentence | None) -> tuple | None:
+        """'Mr. Potts echoed:' or 'The mayor released a statement:' and a quote after the colon, in
+        its sentence or opening the next paragraph: the cue's subject, else the sentence's subject."""
+        if sentence is None:
+            return None
+        colon = _COLON_BEFORE_RE.search(self.text, max(0, quote.open - 8), quote.open)
+        if colon is None:
+            return None
+        introducing = self.index.at(colon.start())
+        if introducing is None or (introducing is not sentence and not self._opens_sentence(sentence, quote.open)):
+            return None
+        cues = [c for c in self._cues_in(introducing) if c.end() <= colon.start() and c.start() not in self.used_cues]
+        if cues:
+            verb = self._cue(cues[-1])
+            speaker = self._speaker_before(cues[-1].start(), introducing.start) or self._sentence_subject(introducing)
+            cue_start = cues[-1].start()
+        else:
+            verb, cue_start = self.gazetteer.cues["said"], colon.start()
+            speaker = self._sentence_subject(introducing)
+        if speaker is None or verb.lemma == "according to":
+            return None
+        return speaker, verb, cue_start, quote.close
 
     def _following_quote(self, position: int, attribution_end: int) -> int | None:
         """Index of a quote that continues right after an attribution ('…,” he said. “…')."""

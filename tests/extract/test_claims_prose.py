@@ -134,3 +134,20 @@ def test_a_nominal_speaker_stays_unnamed_beyond_its_reach(gazetteer):
     text = ("Sergei Lavrov said the talks were useful. The meeting ran long. Reporters waited outside. "
             "Crowds gathered. The minister added that more talks were needed.")
     assert _speaker_ids(gazetteer, text)[-1] == (None, "The minister")
+
+
+@pytest.mark.parametrize(("text", "speaker", "cue", "content"), [
+    ("Mayor Dana Quill released the following statement:\n\n“We offer our thanks to the crews who kept "
+     "the ferry running all winter.”\n\nThe board met on Monday.", "Mayor Dana Quill", "say",
+     "We offer our thanks to the crews who kept the ferry running all winter."),
+    ("Tomas Reyl, a deckhand, echoed:\n\n“The pier needs new steel before the summer.”", "Tomas Reyl", "echo",
+     "The pier needs new steel before the summer."),
+    ("Tomas Reyl explained the delay by saying: “We ran out of steel for the pier.”", "Tomas Reyl", "say",
+     "We ran out of steel for the pier."),
+])
+def test_a_quote_after_a_colon_is_the_introducing_subjects(gazetteer, text, speaker, cue, content):
+    assert (speaker, cue, content) in _spoken(gazetteer, text)
+
+
+def test_a_colon_without_a_subject_attributes_nothing(gazetteer):
+    assert _spoken(gazetteer, "The agenda for Monday:\n\n“Opening remarks by the chair of the board.”") == []
