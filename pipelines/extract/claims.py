@@ -710,12 +710,13 @@ class _ClaimFinder:
             return None
         pre_end = quote.open
         stripped = self.text[sentence.start:pre_end].rstrip()
-        if not stripped.endswith((":", ",")):
-            return None
+        punctuated = stripped.endswith((":", ","))
         for cue in reversed(self.cues):
             if not sentence.start <= cue.start() < pre_end or cue.start() in self.used_cues:
                 continue
-            mark = sentence.start + len(stripped) - 1
+            if not punctuated and cue.end() != sentence.start + len(stripped):
+                return None  # only a cue right before the quote introduces it unpunctuated ("writing “…”")
+            mark = sentence.start + len(stripped) - (1 if punctuated else 0)
             opening = not self.text[sentence.start:cue.start()].strip()
             inverted = self._speaker_after(cue.end(), mark) if opening else None  # 'Said Ellis: “…”'
             if inverted is not None and not self.text[inverted.end:mark].strip():
@@ -724,6 +725,9 @@ class _ClaimFinder:
             if not _GAP_RE.match(gap):
                 return None
             speaker = self._speaker_before(cue.start(), sentence.start)
+            participle = cue.group().lower().endswith("ing")
+            if speaker is None and participle and self._ends_with_comma(sentence.start, cue.start()):
+                speaker = self._sentence_subject(sentence)  # "X posted a comment, saying, “…”"
             if speaker is None:
                 return None
             return speaker, self._cue(cue), cue.start(), quote.close

@@ -46,8 +46,8 @@ def test_subjects_with_modifiers_before_the_cue(gazetteer, text, speaker, conten
 
 @pytest.mark.parametrize(("text", "content"), [
     ('Tomas Reyl said the ferry "had never been safer."', 'the ferry "had never been safer."'),
-    ("Tomas Reyl says “the whole pier is rotten” because nobody paid for it.",
-     "“the whole pier is rotten” because nobody paid for it"),
+    # a quote right after the cue: the quote is the claim
+    ("Tomas Reyl says “the whole pier is rotten” because nobody paid for it.", "the whole pier is rotten"),
 ])
 def test_content_that_turns_into_a_quote(gazetteer, text, content):
     assert ("Tomas Reyl", "say", content) in _spoken(gazetteer, text)
@@ -151,3 +151,14 @@ def test_a_quote_after_a_colon_is_the_introducing_subjects(gazetteer, text, spea
 
 def test_a_colon_without_a_subject_attributes_nothing(gazetteer):
     assert _spoken(gazetteer, "The agenda for Monday:\n\n“Opening remarks by the chair of the board.”") == []
+
+
+@pytest.mark.parametrize(("text", "cue", "content"), [
+    ("Tomas Reyl posted a comment of his own, saying, “We are so glad to see the ferry back!”", "say",
+     "We are so glad to see the ferry back!"),
+    ("Tomas Reyl shared the news last week, writing “Feels great to see the ferry running again.”", "write",
+     "Feels great to see the ferry running again."),
+    ("Tomas Reyl declared “What a week for the harbour!”", "declare", "What a week for the harbour!"),
+])
+def test_a_quote_right_after_its_cue_or_a_participle(gazetteer, text, cue, content):
+    assert ("Tomas Reyl", cue, content) in _spoken(gazetteer, text)
