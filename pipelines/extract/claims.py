@@ -15,11 +15,15 @@ Passes over an article whose actors are already found:
    [Y] [that] …", "X told Y to …", "X asked whether …", "…, X said." and "…, said X."; when the
    reported content opens with its own attribution ("Ushakov told reporters that Mr. Putin had
    warned that …") the inner speaker is the speaker and the outer one the intermediary ("via");
-5. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
+5. a verb the cue list lacks right before "that" and a clause, after a named or pronoun subject
+   ("the court ruled that …"); a quote after a colon ("X released the following statement:" and the
+   next paragraph's quote) is the introducing cue's subject, else the sentence's;
+6. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
 
 Speakers are actor mentions (names, roles, anonymous sources), unnamed nominals ("the Ohio governor
 said", "the bank said": a definite person noun resolves to the named person who spoke last in the
-previous two sentences, else the first person named in the previous sentence), pronouns ("he", "she", "they": the
+previous three sentences, else the first person named in each of them, nearest first, whose country
+agrees with a demonym in the nominal: "the Russian minister"), pronouns ("he", "she", "they": the
 speaker of the latest attribution, else the previous sentence's first person, else the last one
 mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
 said": who issued the last claim), relative "who" (the name before its comma), and, with no actor id,
