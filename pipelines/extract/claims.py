@@ -15,11 +15,15 @@ Passes over an article whose actors are already found:
    [Y] [that] …", "X told Y to …", "X asked whether …", "…, X said." and "…, said X."; when the
    reported content opens with its own attribution ("Ushakov told reporters that Mr. Putin had
    warned that …") the inner speaker is the speaker and the outer one the intermediary ("via");
-5. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
+5. a verb the cue list lacks right before "that" and a clause, after a named or pronoun subject
+   ("the court ruled that …"); a quote after a colon ("X released the following statement:" and the
+   next paragraph's quote) is the introducing cue's subject, else the sentence's;
+6. a full-sentence quote nobody is named for continues the speaker of the claim just before it.
 
 Speakers are actor mentions (names, roles, anonymous sources), unnamed nominals ("the Ohio governor
 said", "the bank said": a definite person noun resolves to the named person who spoke last in the
-previous two sentences, else the first person named in the previous sentence), pronouns ("he", "she", "they": the
+previous three sentences, else the first person named in each of them, nearest first, whose country
+agrees with a demonym in the nominal: "the Russian minister"), pronouns ("he", "she", "they": the
 speaker of the latest attribution, else the previous sentence's first person, else the last one
 mentioned, honouring Mr./Ms.), offices ("his office said": its holder) and documents ("the statement
 said": who issued the last claim), relative "who" (the name before its comma), and, with no actor id,
@@ -39,6 +43,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.extract.actors import ActorFindings, CueVerb, Gazetteer
+from pipelines.extract.roles import DEMONYMS
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
@@ -153,6 +158,12 @@ _NOT_IN_SUBJECT = frozenset(
 _NOT_A_SUBJECT_START = frozenset(
     "after before since on in at by for from with without of to if when while as because though although until "
     "unless during amid despite like unlike".split())
+_PARTICIPLE_WORD_RE = re.compile(r"[a-z]+ing")
+# Content that is, or soon turns into, a quote of four words or more: 'said the ferry “had never been
+# safer”', 'says “the whole pier is rotten”'.
+_QUOTED_CLAUSE_RE = re.compile(r"(?:[\w’'-]+\s+){0,5}?(?:“[^“”]*?|\"[^\"]*?)(?:\w+\W+){3}\w")
+# An aside between dashes right before a cue: the subject stands before it.
+_DASH_ASIDE_RE = re.compile(r"\s*(?:—|–|--)[^—–;“”\"]{1,160}?(?:—|–|--)\s*$")
 _PLACE_HEAD_RE = re.compile(r"\s(?:Street|Avenue|Square|House|Hall|Palace|Building|Tower|Road|Plaza)$")
 _PREPOSITION_BEFORE_RE = re.compile(
     r"\b(?:in|at|of|from|(?<![Aa]ccording\s)to|for|with|by|on|about|against|like|than|into|over|under|near|across|toward|"
@@ -231,8 +242,10 @@ _COORDINATED_RE = re.compile(r"\band\s+(?:(?:also|then|later|[a-z]+ly|afterward|
 _APPOSITIVE_PIECE = (
     r"(?:(?:a|an|the|who|which|whose|his|her|its|their|speaking|standing|writing|asked|after|"
     r"before|in|at|on|during)\b|\x00|\d{1,3}\b|[RDI]-[A-Z])[^,;“”\"]{0,200}")
+# "Mayor Dana Quill of Alder, a Democrat, said": a place or body after the name belongs to it.
+_OF_PLACE = r"(?:\s+(?:of|from)\s+(?:the\s+)?[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|of|and))*?(?:\s+[A-Z][\w.’'-]*)?)?"
 _APPOSITIVE_CHAIN_RE = re.compile(
-    rf"\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
+    rf"{_OF_PLACE}\s*,\s*{_APPOSITIVE_PIECE}(?:\s*,\s*(?:{_APPOSITIVE_PIECE}|[^,;“”\"]{{1,60}})){{0,2}},\s*"
     r"(?>(?:[a-z]+ly|also|then|later|again|on\s+\w+day)\s+)*+"
 )
 _FOLLOW_GAP_RE = re.compile(
@@ -242,7 +255,7 @@ _SKIP_PIECE_RE = re.compile(rf"(?:\s+|,|(?:{_ADVERBIAL})(?![\w]))")
 _SKIP_OBJECT_RE = re.compile(
     rf"(?:\s+|,|(?:the\s+)?{_MASK}+(?:['’]s\s+\w+)?|(?:{_LISTENER})(?![\w])|(?:{_ADVERBIAL})(?![\w]))")
 _BETWEEN_RE = re.compile(
-    r"^(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{0,20}\))?(?:\s*,\s*[^,;“”\"]{1,160}?,)?\s*"
+    rf"^{_OF_PLACE}(?:\s+\([A-Z][\w.]*-[A-Z][\w. ]{{0,20}}\))?(?:\s*,\s*[^,;“”\"]{{1,160}}?,)?\s*"
     rf"(?>(?:{_ADVERBIAL}|has|have|had|previously|reportedly|would|will|did|does|do|not|never|already|"
     r"still|recently|himself|herself|itself|themselves|"
     r"(?:in|at|from)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\b\s*)*+$"
@@ -256,7 +269,7 @@ _NP_CUES = frozenset({"deny", "reject", "dismiss", "demand", "threaten", "vow", 
                       "warn", "urge", "call for", "accuse", "caution", "assure", "describe", "stress",
                       "want", "plan", "hope", "intend", "seek", "criticize", "praise", "endorse", "support",
                       "oppose", "defend", "propose", "question", "mention", "express",
-                      "seem"})
+                      "seem", "blame", "blast", "slam", "denounce", "decry", "mock", "point to", "refer to"})
 # A clause without "that" whose verb is in the present: "Critics say the plan leaves schools behind".
 _PRESENT_CLAUSE_RE = re.compile(r"^\S+(?:\s+\S+){0,3}?\s+[a-z]{2,}[^s\W]s\b|^\S+?(?:['’](?:s|re|ve|ll|d)|n['’]t)\b")
 # Cues whose object may be followed by what it is asked to do: "told Ukrainians to stay calm".
@@ -265,6 +278,20 @@ _TO_OBJECT_RE = re.compile(r"\s*(?!that\b)[^,;:.“”\"]{1,70}?\s+(?P<to>to)\s+
 # After a coordinated cue, a content of its own ("… and warned other countries that …"); without one
 # ("troops were moving … and threatened nobody") the cue belongs to the content before it.
 _OWN_CONTENT_RE = re.compile(r"[^.;]{0,80}?(?:\bthat\b|\bto\s+[a-z]|[“\":])")
+# A past or present verb the cue list lacks, right before "that": "ruled that", "learned that".
+_VERB_THAT_RE = re.compile(r"(?<![\w’'-])(?P<verb>[a-z]{3,}(?:ed|es|s))(?:\s+(?:also|[a-z]+ly))?\s+that\s+(?=[\w“\"])")
+_NOT_VERB_THAT = frozenset(
+    "was has does goes comes gets makes takes happened happens occurred meant means needed needs required "
+    "requires ensured ensures mattered matters this thus unless less plus yes its his hers ours yours theirs "
+    "times days weeks years months hours minutes seconds ones others things ways reasons cases "
+    "voters officials members leaders people states groups points ideas views areas parts laws bills "
+    "caused causes proved proves helped helps".split())
+# A colon, then only spaces or a paragraph break, before a quote.
+_COLON_BEFORE_RE = re.compile(r":[ \t\xa0]*(?:\n\s*)?$")
+# How many sentences back a nominal speaker ("the minister said") looks for the person it names.
+_NOMINAL_REACH = 3
+# Beliefs and wishes inside reported speech: both the speech and the belief are claims.
+_BELIEF_CUES = frozenset({"feel", "think", "know", "believe", "hope", "fear", "worry", "expect", "want"})
 # Cues that take an object worth recording as the claim's target.
 _TARGET_CUES = frozenset({"warn", "tell", "urge", "ask", "press", "call on", "promise", "assure", "accuse",
                           "threaten", "caution", "remind", "demand", "call for"})
@@ -298,7 +325,7 @@ _COMMITMENT_RE = re.compile(
     r"defend|put|give|help)\b")
 _CLAUSE_MARK_RE = re.compile(
     r"\b(?:will|would|could|should|can|cannot|may|might|must|shall|is|are|was|were|has|have|had|"
-    r"did|does|do|won['’]t|wouldn['’]t|isn['’]t|aren['’]t|wasn['’]t|[a-z]+ed|remains|wants|needs|"
+    r"did|does|do|[a-z]+n['’]t|[a-z]+ed|remains|wants|needs|"
     r"means|seems|appears|plans|intends|poses|threatens|matters|depends|stands|risks|lies)\b"
 )
 _LEADING_CONTENT_RE = re.compile(r"(?:\s|,|:|that\b|of\b|against\b)+")
@@ -309,7 +336,8 @@ _APPOSITIVE_RE = re.compile(r"(?:,\s*(?:a|an|the|his|her|its)\s+[^,;“”\"]{1,
 # Cues that introduce reported content only with "that" (else "Russia added troops" would count).
 _THAT_CUES = frozenset({"add", "stress", "note", "emphasize", "acknowledge", "write", "reply", "respond",
                         "ask", "explain", "claim", "report", "expect", "recall", "maintain", "concede", "admit",
-                        "signal", "complain", "conclude", "fear", "reiterate", "repeat"})
+                        "signal", "complain", "conclude", "fear", "reiterate", "repeat",
+                        "worry", "charge", "observe", "testify", "boast", "hint"})
 
 
 def find_claims(text: str, sentences: list[Sentence], findings: ActorFindings,
@@ -363,6 +391,7 @@ class _ClaimFinder:
                 for cue in self._cues_in(sentence):
                     if cue.start() not in self.used_cues:
                         self._reported(cue, sentence, post_positioned)
+            self._verb_that(sentence)
         self._unattributed_quotes()
         return sorted(self.claims.values(), key=lambda c: (c.start_char, c.end_char))
 
@@ -450,6 +479,7 @@ class _ClaimFinder:
             opens_sentence = sentence is not None and self._opens_sentence(sentence, quote.open)
             attribution = self._attribution_after(quote) if opens_sentence else None
             attribution = attribution or self._attribution_before(quote, sentence)
+            attribution = attribution or self._colon_attribution(quote, sentence)
             if attribution is None:
                 # an unattributed quote right after a quoted claim continues it: same speaker
                 if (opens_sentence and previous and _word_count(self._inner(quote)) >= 4
@@ -573,6 +603,24 @@ class _ClaimFinder:
         else:
             self._add_reported(speaker, None, verb, content, sentence, (cue.start(), cue.end()))
 
+    def _verb_that(self, sentence: Sentence) -> None:
+        """'The court ruled that …', 'Mr. Lask learned that …': a verb the cue list lacks, right before
+        'that' and a clause, after a named or pronoun subject."""
+        for match in _VERB_THAT_RE.finditer(self.text, sentence.start, sentence.end):
+            word = match.group("verb")
+            if word.lower() in _NOT_VERB_THAT or self._in_quote(match.start()) or self._has_cue(*match.span("verb")):
+                continue
+            speaker = self._speaker_before(match.start(), sentence.start)
+            if speaker is None or speaker.kind == "bare" or self._has_cue(speaker.end, match.start()):
+                continue  # "demanded immediate guarantees that …": the noun belongs to another cue
+            if _NEGATED_CUE_RE.search(self.text, max(sentence.start, match.start() - 20), match.start()):
+                continue
+            verb = CueVerb(word.lower(), word.lower(), "statement")
+            content = self._content_after(match.end("verb"), sentence.end, verb)
+            if content is None or not _CLAUSE_MARK_RE.search(self.text, *content):
+                continue
+            self._add_reported(speaker, None, verb, content, sentence, match.span("verb"))
+
     def _participle(self, cue: re.Match, sentence: Sentence, verb: CueVerb, post_positioned: bool) -> None:
         """'…, Mr. Ryabkov said, adding that …': the speaker of the attribution before the comma."""
         if post_positioned or not _COMMA_END_RE.search(self.text[sentence.start:cue.start()]):
@@ -666,12 +714,13 @@ class _ClaimFinder:
             return None
         pre_end = quote.open
         stripped = self.text[sentence.start:pre_end].rstrip()
-        if not stripped.endswith((":", ",")):
-            return None
+        punctuated = stripped.endswith((":", ","))
         for cue in reversed(self.cues):
             if not sentence.start <= cue.start() < pre_end or cue.start() in self.used_cues:
                 continue
-            mark = sentence.start + len(stripped) - 1
+            if not punctuated and cue.end() != sentence.start + len(stripped):
+                return None  # only a cue right before the quote introduces it unpunctuated ("writing “…”")
+            mark = sentence.start + len(stripped) - (1 if punctuated else 0)
             opening = not self.text[sentence.start:cue.start()].strip()
             inverted = self._speaker_after(cue.end(), mark) if opening else None  # 'Said Ellis: “…”'
             if inverted is not None and not self.text[inverted.end:mark].strip():
@@ -680,10 +729,36 @@ class _ClaimFinder:
             if not _GAP_RE.match(gap):
                 return None
             speaker = self._speaker_before(cue.start(), sentence.start)
+            participle = cue.group().lower().endswith("ing")
+            if speaker is None and participle and self._ends_with_comma(sentence.start, cue.start()):
+                speaker = self._sentence_subject(sentence)  # "X posted a comment, saying, “…”"
             if speaker is None:
                 return None
             return speaker, self._cue(cue), cue.start(), quote.close
         return None
+
+    def _colon_attribution(self, quote: _Quote, sentence: Sentence | None) -> tuple | None:
+        """'Mr. Potts echoed:' or 'The mayor released a statement:' and a quote after the colon, in
+        its sentence or opening the next paragraph: the cue's subject, else the sentence's subject."""
+        if sentence is None:
+            return None
+        colon = _COLON_BEFORE_RE.search(self.text, max(0, quote.open - 8), quote.open)
+        if colon is None:
+            return None
+        introducing = self.index.at(colon.start())
+        if introducing is None or (introducing is not sentence and not self._opens_sentence(sentence, quote.open)):
+            return None
+        cues = [c for c in self._cues_in(introducing) if c.end() <= colon.start() and c.start() not in self.used_cues]
+        if cues:
+            verb = self._cue(cues[-1])
+            speaker = self._speaker_before(cues[-1].start(), introducing.start) or self._sentence_subject(introducing)
+            cue_start = cues[-1].start()
+        else:
+            verb, cue_start = self.gazetteer.cues["said"], colon.start()
+            speaker = self._sentence_subject(introducing)
+        if speaker is None or verb.lemma == "according to":
+            return None
+        return speaker, verb, cue_start, quote.close
 
     def _following_quote(self, position: int, attribution_end: int) -> int | None:
         """Index of a quote that continues right after an attribution ('…,” he said. “…')."""
@@ -706,6 +781,8 @@ class _ClaimFinder:
             if speaker is None or not self._starts_at(speaker, at) or speaker.kind == "bare":
                 return None  # a bare noun phrase inside reported content is part of what was said
             verb = self._cue(cue)
+            if verb.lemma in _BELIEF_CUES and _PRONOUN_RE.fullmatch(speaker.surface):
+                return None  # "riders say they feel betrayed": what they said, not relayed by them
             content = self._content_after(cue.end(), end, verb)
             if content is None or _NEGATION_RE.search(self.text, speaker.end, cue.start()):
                 return None  # "Russia had never threatened the Ukrainian people" is not relayed speech
@@ -760,6 +837,9 @@ class _ClaimFinder:
             if earlier is not None and earlier.end < cue_start:
                 return earlier, False
             return subject, False
+        aside = _DASH_ASIDE_RE.search(self.text, floor, cue_start)
+        if aside is not None and aside.start() > floor:  # "Workers in two towns — Alder and Brook — said"
+            return self._find_subject(aside.start(), floor)
         return self._bare_subject(cue_start, floor), True
 
     def _bare_subject(self, cue_start: int, floor: int) -> _Speaker | None:
@@ -777,8 +857,8 @@ class _ClaimFinder:
         words = phrase.group("np").split()
         last = words[-1].lower().strip("’'")
         if any(w.lower() in _NOT_IN_SUBJECT for w in words) or last in _NOT_A_NAME or last.endswith("ly") \
-                or words[0].lower() in _NOT_A_SUBJECT_START:
-            return None
+                or words[0].lower() in _NOT_A_SUBJECT_START or _PARTICIPLE_WORD_RE.fullmatch(words[0]):
+            return None  # "appearing on a radio show": a participle opens a modifier, not a subject
         start, end = phrase.start("np"), phrase.end("np")
         if _PLACE_HEAD_RE.search(self.text, start, end):
             return None
@@ -887,7 +967,7 @@ class _ClaimFinder:
                 end = aside.start()
                 break
             coordination = _COORDINATION_BEFORE_RE.search(self.text, start, cue.start())
-            if coordination and _OWN_CONTENT_RE.match(self.text, cue.end(), end):
+            if coordination and (_OWN_CONTENT_RE.match(self.text, cue.end(), end) or self._cue(cue).lemma == "say"):
                 end = coordination.start()
                 break
             # "…, but Jen Psaki, the press secretary, said …": a new speaker takes over
@@ -907,7 +987,7 @@ class _ClaimFinder:
         if verb.lemma in _THAT_CUES and not that:
             return None
         if verb.lemma not in _NP_CUES and not that and not _CLAUSE_MARK_RE.search(_unquoted(content)) \
-                and not _PRESENT_CLAUSE_RE.match(content):
+                and not _PRESENT_CLAUSE_RE.match(content) and not _QUOTED_CLAUSE_RE.match(content):
             return None
         if verb.lemma not in _NP_CUES and not that and _word_count(content) < 3:
             return None
@@ -1089,11 +1169,15 @@ class _ClaimFinder:
         for speaker in found:
             covered[speaker.start:speaker.end] = b"\x01" * (speaker.end - speaker.start)
         out = []
+        sentence_starts = [sentence.start for sentence in self.sentences]
         for match in _NAME_RE.finditer(self.text):
             start, end = match.start(), match.end()
-            for word in _WORD_RE.finditer(match.group()):
+            inside = bisect.bisect_right(sentence_starts, start)
+            if inside < len(sentence_starts) and sentence_starts[inside] < end:
+                start = sentence_starts[inside]  # "… in May. Mayor Quill": the name opens the next sentence
+            for word in _WORD_RE.finditer(self.text[start:end]):
                 if word.group().lower().rstrip(".") not in _NOT_A_NAME:
-                    start = match.start() + word.start()
+                    start += word.start()
                     break
             else:
                 continue
@@ -1126,7 +1210,7 @@ class _ClaimFinder:
             match = _NOMINAL_RE.fullmatch(speaker.surface)
             definite = bool(match) and match.group("det").lower() in ("the", "this", "that")
             person = bool(match) and _PERSON_HEAD_RE.fullmatch(match.group("head"))
-            actor_id = self._nominal_antecedent(speaker.start) if definite and person else None
+            actor_id = self._nominal_antecedent(speaker.start, speaker.surface) if definite and person else None
         elif speaker.kind == "relative":
             comma = self.text.rfind(",", 0, speaker.start)
             head = next((s for s in self._speakers_ending_in(comma - 1, comma) if s.kind == "mention"), None)
@@ -1179,23 +1263,30 @@ class _ClaimFinder:
                 break  # only the sentence's first mention can be its subject
         return None
 
-    def _nominal_antecedent(self, position: int) -> str | None:
-        """Who 'the governor' at position is: the named person who spoke last within the previous two
-        sentences, else the first person named in the previous sentence; nobody further back."""
+    def _nominal_antecedent(self, position: int, surface: str = "") -> str | None:
+        """Who 'the governor' at position is: the named person who spoke last within the previous three
+        sentences, else the first person named in each of them, nearest first; a demonym in the nominal
+        ("the Russian minister") must agree with the person's country when it is known."""
         here = self.index.at(position)
-        floor = self.sentences[max(0, here.index - 2)].start if here else 0
+        floor = self.sentences[max(0, here.index - _NOMINAL_REACH)].start if here else 0
+        country = next((DEMONYMS[w.lower()] for w in _WORD_RE.findall(surface) if w.lower() in DEMONYMS), None)
         earlier = [c for c in self.claims.values() if floor <= c.start_char and c.end_char <= position
-                   and self.findings.actors.get(c.speaker_actor_id or "") is not None
-                   and self.findings.actors[c.speaker_actor_id].actor_type == "person"]
+                   and self._is_person_of(c.speaker_actor_id, country)]
         if earlier:
             return max(earlier, key=lambda c: c.end_char).speaker_actor_id
-        if here is not None and here.index > 0:
-            previous = self.sentences[here.index - 1]
+        for index in range(here.index - 1, max(-1, here.index - 1 - _NOMINAL_REACH), -1) if here else ():
+            previous = self.sentences[index]
             for mention in self.findings.mentions:
-                if previous.start <= mention.start_char < previous.end \
-                        and self.findings.actors[mention.actor_id].actor_type == "person":
+                inside = previous.start <= mention.start_char < previous.end
+                if inside and self._is_person_of(mention.actor_id, country):
                     return mention.actor_id
         return None
+
+    def _is_person_of(self, actor_id: str | None, country: str | None) -> bool:
+        """Whether an actor is a person whose country, when both are known, is the given one."""
+        actor = self.findings.actors.get(actor_id or "")
+        return actor is not None and actor.actor_type == "person" and (
+            country is None or actor.country is None or actor.country == country)
 
     def _fits(self, actor_id: str | None, gender: str | None) -> bool:
         """Whether an actor can be 'he'/'she' (a person whose known gender agrees) or 'they'."""
