@@ -25,6 +25,12 @@ _PER_COPY_IDS = {"article_id", "claim_id", "deadline_id", "mention_id", "timex_i
                  "claim_cluster_id", "alert_id", "state_article_id", "state_key", "entry_version_id"}
 _PER_COPY_LISTS = {"claim_ids", "evidence_article_ids"}
 _KEPT_ONCE = {"dim_actors", "dim_stories"}
+# the dashboard's marts are sorted by report time (zone maps): the 1M copy is sorted the same way
+_SORT_KEYS = {"dash_claim_cluster_members": "published_at, claim_cluster_id, claim_id",
+              "dash_claim_cluster_states": "valid_from, claim_cluster_id"}
+# rollups with no article-level id: kept once with their counts multiplied, as dbt would compute them
+# over the copies (every copy adds the same pairs on the same days)
+_SCALED_COUNTS = {"dash_actor_pairs_daily": {"articles"}}
 
 
 def _expression(column: str, data_type: str) -> str:
@@ -35,6 +41,17 @@ def _expression(column: str, data_type: str) -> str:
     if column in _PER_COPY_LISTS:
         return f"case when c = 0 then {quoted} else list_transform({quoted}, lambda x: x || '~' || c) end as {quoted}"
     return quoted
+
+
+def _scaled(column: str, counts: set[str], copies: int) -> str:
+    """The column of a rollup kept once: its count times the number of copies."""
+    return f'"{column}" * {int(copies)} as "{column}"' if column in counts else f'"{column}"'
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple[str, str]]:
+    return con.execute("select column_name, data_type from information_schema.columns "
+                       "where table_catalog = 'src' and table_schema = ? and table_name = ? "
+                       "order by ordinal_position", [schema, table]).fetchall()
 
 
 def scale_snapshot(source: Path, dest: Path, articles: int = 1_000_000) -> dict:
@@ -52,14 +69,17 @@ def scale_snapshot(source: Path, dest: Path, articles: int = 1_000_000) -> dict:
             con.execute(f"create schema if not exists {schema}")
             if schema != "marts" or table in _KEPT_ONCE:
                 con.execute(f"create table {schema}.{table} as select * from src.{schema}.{table}")
+            elif table in _SCALED_COUNTS:
+                select = ", ".join(_scaled(name, _SCALED_COUNTS[table], copies)
+                                   for name, _ in _columns(con, schema, table))
+                con.execute(f"create table {schema}.{table} as select {select} from src.{schema}.{table}")
             else:
-                columns = con.execute("select column_name, data_type from information_schema.columns "
-                                      "where table_catalog = 'src' and table_schema = ? and table_name = ? "
-                                      "order by ordinal_position",
-                                      [schema, table]).fetchall()
-                select = ", ".join(_expression(name, kind) for name, kind in columns)
+                select = ", ".join(_expression(name, kind) for name, kind in _columns(con, schema, table))
+                # copy-major order would scatter each day over every copy: keep the source's sort key first
+                order = _SORT_KEYS.get(table)
                 con.execute(f"create table {schema}.{table} as select {select} "
-                            f"from src.{schema}.{table}, range({copies}) as copies(c)")
+                            f"from src.{schema}.{table}, range({copies}) as copies(c)"
+                            + (f" order by {order}" if order else ""))
             rows[f"{schema}.{table}"] = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
         con.execute("detach src")
         con.execute("checkpoint")

@@ -148,6 +148,19 @@ def static(frame: pd.DataFrame) -> None:
     st.table(shown, hide_index=True, border="horizontal")
 
 
+def pager(key: str, total: int, rows: int = queries.PAGE_ROWS) -> int:
+    """A page number chooser under a table of `total` rows (nothing when one page holds them all);
+    returns the offset of the chosen page's first row."""
+    pages = max(1, -(-int(total) // rows))
+    if pages == 1:
+        return 0
+    if st.session_state.get(key, 1) > pages:  # the filters changed under a later page: show the last
+        st.session_state[key] = pages
+    page = int(st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1, key=key))
+    st.caption(f"rows {(page - 1) * rows + 1}–{min(page * rows, total)} of {total}")
+    return (page - 1) * rows
+
+
 def footer() -> None:
     """The time this page's queries took (cached ones cost nothing)."""
     timings = st.session_state.pop("_query_ms", [])

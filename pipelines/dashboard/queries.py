@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 # the run id starts with the run's as_of (pipelines.stages.new_run_id): results are placed on the run's clock
+PAGE_ROWS = 200  # rows per page of the tables that page (claims, statements, an actor's rows, deadlines)
 _RUN_AS_OF = "try_strptime(split_part(run_id, '-', 1), '%Y%m%dT%H%M%S')"
 
 
@@ -214,10 +215,9 @@ left join places p using (deadline_id)
 """
 
 
-def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int | None = None,
-              ahead_days: int | None = None, story_id: str | None = None) -> pd.DataFrame:
-    """Each deadline reported by `as_of` in its state at `as_of`, optionally only those whose window
-    overlaps [as_of - past_days, as_of + ahead_days]; moved ones carry every date reported."""
+def _deadline_where(as_of: datetime, past_days: int | None, ahead_days: int | None, story_id: str | None,
+                    deadline_ids: list[str] | None, short_only: bool) -> tuple[str, dict]:
+    """The conditions on a current state (deadline_history) that keep the deadlines asked for."""
     where = ["true"]
     story, story_params = _deadline_in_story("deadline_id", story_id)
     where[0] += story
@@ -228,7 +228,54 @@ def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int
     if ahead_days is not None:
         where.append("due_start <= cast($as_of as date) + cast($ahead as integer)")
         params["ahead"] = ahead_days
-    sql = _DEADLINES_AS_OF.replace("{where}", " and ".join(where)) + " order by due_start, due_end, label, deadline_id"
+    if deadline_ids is not None and not deadline_ids:
+        where.append("false")
+    elif deadline_ids is not None:
+        where.append("deadline_id in (select unnest($ids))")
+        params["ids"] = list(deadline_ids)
+    if short_only:  # a day or a week or so, not a month or a season; called off is not due
+        where.append("due_end - due_start < 14 and status is distinct from 'cancelled'")
+    return " and ".join(where), params
+
+
+_CURRENT = "from marts.deadline_history where valid_from <= $as_of and (valid_to is null or valid_to > $as_of) and "
+
+
+def _window_keys(con: duckdb.DuckDBPyConnection, where: str, params: dict, limit: int, offset: int):
+    """The (due_start, due_end) of the page's first and last rows, and how many rows come before the first:
+    the page's rows are among the states between those keys, so only they are counted and named."""
+    keys = f"select due_start, due_end {_CURRENT}{where} order by due_start, due_end"
+    low = con.execute(f"{keys} limit 1 offset {max(0, int(offset))}", params).fetchone()
+    if low is None:
+        return None
+    high = con.execute(f"{keys} limit 1 offset {max(0, int(offset)) + max(1, int(limit)) - 1}", params).fetchone()
+    below = con.execute(f"select count(*) {_CURRENT}{where} and (due_start < $low_start "
+                        "or (due_start = $low_start and due_end < $low_end))",
+                        {**params, "low_start": low[0], "low_end": low[1]}).fetchone()[0]
+    return low, high, below
+
+
+def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int | None = None,
+              ahead_days: int | None = None, story_id: str | None = None, deadline_ids: list[str] | None = None,
+              short_only: bool = False, limit: int | None = PAGE_ROWS, offset: int = 0) -> pd.DataFrame:
+    """One page (by window, then label; `limit=None`: all) of the deadlines reported by `as_of`, each in
+    its state at `as_of`, optionally only those whose window overlaps [as_of - past_days, as_of +
+    ahead_days] or only the given ids; moved ones carry every date reported."""
+    where, params = _deadline_where(as_of, past_days, ahead_days, story_id, deadline_ids, short_only)
+    page = ""
+    if limit is not None:
+        keys = _window_keys(con, where, params, limit, offset)
+        if keys is None:
+            where, page = "false", ""
+        else:
+            (low_start, low_end), high, below = keys
+            where += " and (due_start > $low_start or (due_start = $low_start and due_end >= $low_end))"
+            params.update(low_start=low_start, low_end=low_end)
+            if high is not None:
+                where += " and (due_start < $high_start or (due_start = $high_start and due_end <= $high_end))"
+                params.update(high_start=high[0], high_end=high[1])
+            page = f" limit {max(0, int(limit))} offset {max(0, int(offset)) - below}"
+    sql = _DEADLINES_AS_OF.replace("{where}", where) + " order by due_start, due_end, label, deadline_id" + page
     frame = _df(con, sql, params)
     frame["moved"] = frame["revision_count"] > 0
     frame["reported_dates"] = frame["reported_dates"].map(lambda dates: list(dict.fromkeys(dates)))
@@ -239,13 +286,33 @@ def deadlines(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int
     return frame.drop(columns=["state_starts"])
 
 
+def deadline_summary(con: duckdb.DuckDBPyConnection, as_of: datetime, *, past_days: int | None = None,
+                     ahead_days: int | None = None, story_id: str | None = None,
+                     short_only: bool = False) -> dict[str, int]:
+    """How many deadlines `deadlines` pages through, and how many of them are upcoming, moved, called off."""
+    where, params = _deadline_where(as_of, past_days, ahead_days, story_id, None, short_only)
+    row = con.execute(f"""
+        with shown as (select deadline_id, status, due_start {_CURRENT}{where}),
+        moved as (
+            select distinct deadline_id from marts.deadline_history
+            where valid_from <= $as_of and state_change = 'moved' and deadline_id in (select deadline_id from shown)
+        )
+        select count(*),
+               count(*) filter (where coalesce(status, '') not in ('cancelled', 'postponed')
+                                  and cast($as_of as date) < due_start),
+               count(*) filter (where deadline_id in (select deadline_id from moved)),
+               count(*) filter (where status in ('cancelled', 'postponed'))
+        from shown
+    """, params).fetchone()
+    return dict(zip(("total", "upcoming", "moved", "cancelled_or_postponed"), row))
+
+
 def due_within(con: duckdb.DuckDBPyConnection, as_of: datetime, days: int = 7, *,
-               story_id: str | None = None) -> pd.DataFrame:
+               story_id: str | None = None, limit: int | None = PAGE_ROWS, offset: int = 0) -> pd.DataFrame:
     """'What is due this week': deadlines with a window of two weeks or less that overlaps `as_of`'s day
     through the next `days` days, not cancelled (a month or a season is on the timeline, not here)."""
-    frame = deadlines(con, as_of, past_days=0, ahead_days=days, story_id=story_id)
-    precise = (pd.to_datetime(frame["due_end"]) - pd.to_datetime(frame["due_start"])).dt.days < 14
-    return frame[precise & (frame["status"] != "cancelled")].reset_index(drop=True)
+    return deadlines(con, as_of, past_days=0, ahead_days=days, story_id=story_id, short_only=True,
+                     limit=limit, offset=offset)
 
 
 def deadline_history(con: duckdb.DuckDBPyConnection, as_of: datetime, deadline_id: str) -> pd.DataFrame:
@@ -296,20 +363,28 @@ def deadline_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, deadline_id
 
 # --- claims -------------------------------------------------------------------------------------
 
+def _page(limit: int | None, offset: int) -> str:
+    """`limit ... offset ...` for one page of rows (both forced to non-negative integers; no limit: all)."""
+    rows = "" if limit is None else f"limit {max(0, int(limit))} "
+    return f"{rows}offset {max(0, int(offset))}"
+
+
 def claim_options(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
                   story_id: str | None = None) -> dict[str, list[str]]:
     """The values each claim filter offers: speakers, intermediaries, cues, types, outlets."""
     story, story_params = _in_story("c.article_id", story_id)
+    # outlets: split the few distinct feed lists of the claims' articles, not every article's
     row = con.execute(f"""
-        select list(distinct c.speaker_name) filter (where c.speaker_name is not null),
-               list(distinct c.via_name) filter (where c.via_name is not null),
-               list(distinct c.cue_verb), list(distinct c.claim_type),
-               list(distinct f.feed) filter (where f.feed is not null)
-        from marts.fct_claims c
-        join marts.articles a using (article_id)
-        left join (select article_id, unnest(string_split(feed_ids, ',')) as feed from marts.articles) f
-          using (article_id)
-        where c.published_at <= $as_of {story}
+        with visible as (select * from marts.fct_claims c where c.published_at <= $as_of {story}),
+        feed_lists as (
+            select distinct a.feed_ids from marts.articles a
+            where a.published_at <= $as_of and a.article_id in (select article_id from visible)
+        )
+        select (select list(distinct speaker_name) filter (where speaker_name is not null) from visible),
+               (select list(distinct via_name) filter (where via_name is not null) from visible),
+               (select list(distinct cue_verb) from visible), (select list(distinct claim_type) from visible),
+               (select list(distinct feed) filter (where feed is not null)
+                from (select unnest(string_split(feed_ids, ',')) as feed from feed_lists))
     """, {"as_of": as_of, **story_params}).fetchone()
     keys = ("speaker", "via", "cue", "type", "outlet")
     return {key: sorted(values or []) for key, values in zip(keys, row)}
@@ -341,42 +416,67 @@ def _claim_filters(search: str | None, speakers, vias, cues, types, outlets, sin
     return "".join(f" and {c}" for c in clauses), params
 
 
+def _needs_articles(where: str) -> bool:
+    return "a." in where
+
+
 def claims(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None, speakers=(),
            vias=(), cues=(), types=(), outlets=(), since: date | None = None, until: date | None = None,
-           story_id: str | None = None, limit: int = 1000) -> pd.DataFrame:
-    """Claims published by `as_of` matching the filters, newest first, with their source link."""
+           story_id: str | None = None, limit: int | None = PAGE_ROWS, offset: int = 0) -> pd.DataFrame:
+    """One page of the claims published by `as_of` matching the filters, newest first, with their source link."""
     where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until, story_id)
+    # the page is chosen from the claims alone; only its rows are joined to their articles
+    source = ("(select c.* from marts.fct_claims c join marts.articles a using (article_id) "
+              f"where c.published_at <= $as_of {where})" if _needs_articles(where) else
+              f"(select * from marts.fct_claims c where c.published_at <= $as_of {where})")
     frame = _df(con, f"""
+        with page as (select * from {source} order by published_at desc, claim_id {_page(limit, offset)})
         select c.published_at, c.speaker_name, c.via_name, c.cue_verb, c.claim_type, c.claim_text,
                c.is_direct_quote, a.feed_ids as outlets, a.title, a.url, c.claim_id, c.speaker_actor_id
-        from marts.fct_claims c
+        from page c
         join marts.articles a using (article_id)
-        where c.published_at <= $as_of {where}
         order by c.published_at desc, c.claim_id
-        limit {int(limit)}
     """, {"as_of": as_of, **params})
     return _safe_links(frame, "url")
 
 
-def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None,
-                   speakers=(), vias=(), cues=(), types=(), outlets=(), since: date | None = None,
-                   until: date | None = None, story_id: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """One row per statement (marts.claim_clusters) as it stood at `as_of`: only its claims reported by
-    then (in the story's articles) count, with their outlets and links; a cluster shows when one of
-    its claims matches."""
-    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until)
-    story, story_params = _in_story("c.article_id", story_id)
-    params.update(story_params)
-    frame = _df(con, f"""
-        with members as (
-            select k.claim_cluster_id, unnest(k.claim_ids) as claim_id from marts.claim_clusters k
-        ),
-        visible as (
-            select m.claim_cluster_id, c.*, a.url, a.feed_ids
-            from members m
+def claim_count(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None, speakers=(),
+                vias=(), cues=(), types=(), outlets=(), since: date | None = None, until: date | None = None,
+                story_id: str | None = None) -> int:
+    """How many claims `claims` pages through."""
+    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until, story_id)
+    join = "join marts.articles a using (article_id)" if _needs_articles(where) else ""
+    return con.execute(f"select count(*) from marts.fct_claims c {join} where c.published_at <= $as_of {where}",
+                       {"as_of": as_of, **params}).fetchone()[0]
+
+
+# the statements valid at $as_of ({matching}: those a filter matched), from their running totals
+_CLUSTERS_NOW = """
+    select * from marts.dash_claim_cluster_states
+    where valid_from <= $as_of and (valid_to is null or valid_to > $as_of) {matching}
+"""
+# the statements one of whose claims published by $as_of matches the filters
+_MATCHING = """ and claim_cluster_id in (
+    select m.claim_cluster_id from marts.fct_claims c
+    join marts.dash_claim_cluster_members m using (claim_id) {join}
+    where c.published_at <= $as_of {where})"""
+
+
+def _clusters_now(where: str) -> str:
+    if not where:
+        return _CLUSTERS_NOW.replace("{matching}", "")
+    join = "join marts.articles a on a.article_id = c.article_id" if _needs_articles(where) else ""
+    return _CLUSTERS_NOW.replace("{matching}", _MATCHING.format(join=join, where=where))
+
+
+def _story_clusters(where: str, story: str) -> str:
+    """The statements as the story's claims alone make them (few rows: counted on the fly)."""
+    return f"""
+        with visible as (
+            select m.claim_cluster_id, m.url, m.feed_ids, c.*
+            from marts.dash_claim_cluster_members m
             join marts.fct_claims c using (claim_id)
-            join marts.articles a using (article_id)
-            where c.published_at <= $as_of {story}
+            where m.published_at <= $as_of {story.replace('c.article_id', 'm.article_id')}
         ),
         matching as (
             select distinct c.claim_cluster_id from visible c join marts.articles a using (article_id)
@@ -386,24 +486,68 @@ def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: s
             first(speaker_name order by published_at, claim_id) as speaker_name,
             first(claim_text order by published_at, claim_id) as claim_text,
             first(cue_verb order by published_at, claim_id) as cue_verb,
-            min(published_at) as first_reported_at,
-            max(published_at) as last_reported_at,
-            count(*) as claim_count,
-            count(distinct article_id) as article_count,
+            min(published_at) as first_reported_at, max(published_at) as last_reported_at,
+            count(*) as claim_count, count(distinct article_id) as article_count,
             list_sort(list_distinct(flatten(list(string_split(feed_ids, ','))))) as outlets,
-            list(distinct url) as urls,
             claim_cluster_id
         from visible
         where claim_cluster_id in (select claim_cluster_id from matching)
-        group by claim_cluster_id
-        order by len(outlets) desc, claim_count desc, first_reported_at desc, claim_cluster_id
-        limit {int(limit)}
+        group by claim_cluster_id"""
+
+
+def claim_clusters(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None,
+                   speakers=(), vias=(), cues=(), types=(), outlets=(), since: date | None = None,
+                   until: date | None = None, story_id: str | None = None, limit: int | None = PAGE_ROWS,
+                   offset: int = 0) -> pd.DataFrame:
+    """One page of statements (marts.claim_clusters) as they stood at `as_of`: only their claims reported
+    by then (in the story's articles) count, with their outlets and links; a statement shows when one of
+    its claims matches. Most outlets first."""
+    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until)
+    if story_id:
+        story, story_params = _in_story("c.article_id", story_id)
+        params.update(story_params)
+        shown = _story_clusters(where, story)
+    else:
+        shown = f"""select speaker_name, claim_text, cue_verb, first_reported_at, valid_from as last_reported_at,
+                           claim_count, article_count, outlets, claim_cluster_id
+                    from ({_clusters_now(where)})"""
+    frame = _df(con, f"""
+        with page as (
+            select * from ({shown})
+            order by len(outlets) desc, claim_count desc, first_reported_at desc, claim_cluster_id
+            {_page(limit, offset)}
+        ),
+        links as (
+            select m.claim_cluster_id, list(distinct m.url) as urls
+            from marts.dash_claim_cluster_members m
+            where m.published_at <= $as_of and m.claim_cluster_id in (select claim_cluster_id from page)
+              {_in_story("m.article_id", story_id)[0]}
+            group by m.claim_cluster_id
+        )
+        select p.speaker_name, p.claim_text, p.cue_verb, p.first_reported_at, p.last_reported_at, p.claim_count,
+               p.article_count, p.outlets, l.urls, p.claim_cluster_id
+        from page p join links l using (claim_cluster_id)
+        order by len(p.outlets) desc, p.claim_count desc, p.first_reported_at desc, p.claim_cluster_id
     """, {"as_of": as_of, **params})
     frame["source_count"] = frame["outlets"].map(len)
     frame["outlets"] = frame["outlets"].map(", ".join)
     frame["urls"] = frame["urls"].map(lambda urls: sorted(u for u in map(safe_url, urls) if u))
     frame["first_url"] = frame["urls"].map(lambda urls: urls[0] if urls else None)
     return frame
+
+
+def claim_cluster_count(con: duckdb.DuckDBPyConnection, as_of: datetime, *, search: str | None = None,
+                        speakers=(), vias=(), cues=(), types=(), outlets=(), since: date | None = None,
+                        until: date | None = None, story_id: str | None = None) -> int:
+    """How many statements `claim_clusters` pages through."""
+    where, params = _claim_filters(search, speakers, vias, cues, types, outlets, since, until)
+    if story_id:
+        story, story_params = _in_story("c.article_id", story_id)
+        sql = f"select count(*) from ({_story_clusters(where, story)})"
+        params.update(story_params)
+    else:
+        sql = f"select count(*) from ({_clusters_now(where)})"
+    return con.execute(sql, {"as_of": as_of, **params}).fetchone()[0]
 
 
 # --- actors -------------------------------------------------------------------------------------
@@ -469,30 +613,46 @@ def actor_activity(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_ids: l
     """, {"as_of": as_of, "ids": list(actor_ids), **story_params})
 
 
+def _co_mentions_sql(story: str, pair_clause: str) -> str:
+    """Pairs and their shared articles by $as_of: a story's counted from its mentions; else the days
+    before $as_of's from marts.dash_actor_pairs_daily, $as_of's own day up to $as_of from its mentions."""
+    kept = "(select actor_id from marts.dim_actors where actor_type not in (select unnest($excluded)))"
+    window = ("" if story else "and m.published_at >= cast(cast($as_of as date) as timestamp)") + story
+    today = f"""
+        with present as (
+            select distinct m.article_id, m.actor_id from marts.fct_mentions m
+            where m.published_at <= $as_of {window} and m.actor_id in {kept}
+        )
+        select x.actor_id as a, y.actor_id as b, count(*) as articles
+        from present x join present y on x.article_id = y.article_id and x.actor_id < y.actor_id
+        group by all"""
+    if story:
+        pairs = today
+    else:
+        pairs = f"""
+            select a, b, sum(articles) as articles from (
+                select actor_id as a, with_actor_id as b, articles from marts.dash_actor_pairs_daily
+                where day < cast($as_of as date) and actor_id in {kept} and with_actor_id in {kept}
+                union all ({today})
+            ) group by all"""
+    return f"""
+        with pairs as ({pairs})
+        select da.name as actor, db.name as with_actor, cast(p.articles as bigint) as articles,
+               p.a as actor_id, p.b as with_actor_id
+        from pairs p join marts.dim_actors da on da.actor_id = p.a join marts.dim_actors db on db.actor_id = p.b
+        where true {pair_clause}
+        order by p.articles desc, actor, with_actor"""
+
+
 def co_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, *, actor_id: str | None = None,
                 limit: int = 50, exclude_types: tuple[str, ...] = ("country", "anonymous"),
                 story_id: str | None = None) -> pd.DataFrame:
     """Pairs of actors named in the same articles by `as_of`, by number of shared articles."""
     pair_clause = "and (p.a = $actor or p.b = $actor)" if actor_id else ""
     story, story_params = _in_story("m.article_id", story_id)
-    return _df(con, f"""
-        with present as (
-            select distinct m.article_id, m.actor_id
-            from marts.fct_mentions m join marts.dim_actors d using (actor_id)
-            where m.published_at <= $as_of and d.actor_type not in (select unnest($excluded)) {story}
-        ),
-        pairs as (
-            select x.actor_id as a, y.actor_id as b, count(*) as articles
-            from present x join present y on x.article_id = y.article_id and x.actor_id < y.actor_id
-            group by all
-        )
-        select da.name as actor, db.name as with_actor, p.articles, p.a as actor_id, p.b as with_actor_id
-        from pairs p join marts.dim_actors da on da.actor_id = p.a join marts.dim_actors db on db.actor_id = p.b
-        where true {pair_clause}
-        order by p.articles desc, actor, with_actor
-        limit {int(limit)}
-    """, {"as_of": as_of, "excluded": list(exclude_types), **story_params,
-          **({"actor": actor_id} if actor_id else {})})
+    return _df(con, _co_mentions_sql(story, pair_clause) + f" limit {int(limit)}",
+               {"as_of": as_of, "excluded": list(exclude_types), **story_params,
+                **({"actor": actor_id} if actor_id else {})})
 
 
 def actor_options(con: duckdb.DuckDBPyConnection, as_of: datetime, *, story_id: str | None = None) -> pd.DataFrame:
@@ -507,33 +667,64 @@ def actor_options(con: duckdb.DuckDBPyConnection, as_of: datetime, *, story_id: 
 
 
 def actor_claims(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
-                 story_id: str | None = None) -> pd.DataFrame:
-    """The claims an actor made or relayed by `as_of`."""
+                 story_id: str | None = None, limit: int | None = PAGE_ROWS, offset: int = 0) -> pd.DataFrame:
+    """One page of the claims an actor made or relayed by `as_of`, newest first."""
     story, story_params = _in_story("c.article_id", story_id)
     frame = _df(con, f"""
+        with page as (
+            select * from marts.fct_claims c
+            where c.published_at <= $as_of and (c.speaker_actor_id = $actor or c.via_actor_id = $actor) {story}
+            order by c.published_at desc, c.claim_id {_page(limit, offset)}
+        )
         select c.published_at, case when c.speaker_actor_id = $actor then 'speaker' else 'via' end as role,
                c.speaker_name, c.via_name, c.cue_verb, c.claim_type, c.claim_text, a.feed_ids as outlets,
                a.title, a.url
-        from marts.fct_claims c join marts.articles a using (article_id)
-        where c.published_at <= $as_of and (c.speaker_actor_id = $actor or c.via_actor_id = $actor) {story}
+        from page c join marts.articles a using (article_id)
         order by c.published_at desc, c.claim_id
     """, {"as_of": as_of, "actor": actor_id, **story_params})
     return _safe_links(frame, "url")
 
 
+def actor_claim_count(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
+                      story_id: str | None = None) -> int:
+    """How many claims `actor_claims` pages through."""
+    story, story_params = _in_story("c.article_id", story_id)
+    return con.execute(f"""
+        select count(*) from marts.fct_claims c
+        where c.published_at <= $as_of and (c.speaker_actor_id = $actor or c.via_actor_id = $actor) {story}
+    """, {"as_of": as_of, "actor": actor_id, **story_params}).fetchone()[0]
+
+
 def actor_mentions(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
-                   story_id: str | None = None) -> pd.DataFrame:
-    """The articles that name an actor by `as_of`, with the words used."""
+                   story_id: str | None = None, limit: int | None = PAGE_ROWS, offset: int = 0) -> pd.DataFrame:
+    """One page of the articles that name an actor by `as_of`, newest first, with the words used."""
     story, story_params = _in_story("m.article_id", story_id)
     frame = _df(con, f"""
-        select m.published_at, string_agg(distinct m.surface, '; ' order by m.surface) as surfaces,
-               count(*) as mentions, a.title, a.feed_ids as outlets, a.url
-        from marts.fct_mentions m join marts.articles a using (article_id)
-        where m.published_at <= $as_of and m.actor_id = $actor {story}
-        group by m.published_at, a.article_id, a.title, a.feed_ids, a.url
-        order by m.published_at desc
+        with named as (
+            select m.article_id, m.published_at, m.surface from marts.fct_mentions m
+            where m.published_at <= $as_of and m.actor_id = $actor {story}
+        ),
+        page as (
+            select article_id, published_at, string_agg(distinct surface, '; ' order by surface) as surfaces,
+                   count(*) as mentions
+            from named group by article_id, published_at
+            order by published_at desc, article_id {_page(limit, offset)}
+        )
+        select p.published_at, p.surfaces, p.mentions, a.title, a.feed_ids as outlets, a.url
+        from page p join marts.articles a using (article_id)
+        order by p.published_at desc, p.article_id
     """, {"as_of": as_of, "actor": actor_id, **story_params})
     return _safe_links(frame, "url")
+
+
+def actor_mention_count(con: duckdb.DuckDBPyConnection, as_of: datetime, actor_id: str, *,
+                        story_id: str | None = None) -> int:
+    """How many articles `actor_mentions` pages through."""
+    story, story_params = _in_story("m.article_id", story_id)
+    return con.execute(f"""
+        select count(distinct m.article_id) from marts.fct_mentions m
+        where m.published_at <= $as_of and m.actor_id = $actor {story}
+    """, {"as_of": as_of, "actor": actor_id, **story_params}).fetchone()[0]
 
 
 # --- feeds and quality --------------------------------------------------------------------------
@@ -684,12 +875,15 @@ def reported_on(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
 
 
 def statuses_then_and_now(con: duckdb.DuckDBPyConnection, as_of: datetime, now: datetime, *,
-                          story_id: str | None = None) -> pd.DataFrame:
-    """Each deadline known at `as_of` with its date and status then, beside its date and status at `now`."""
-    then = deadlines(con, as_of, story_id=story_id)[["deadline_id", "label", "due_start", "due_end", "status"]]
-    later = deadlines(con, now)[["deadline_id", "due_start", "due_end", "status"]]
+                          story_id: str | None = None, limit: int | None = PAGE_ROWS,
+                          offset: int = 0) -> pd.DataFrame:
+    """One page of the deadlines known at `as_of`, each with its date and status then beside its date and
+    status at `now` (the total: deadline_summary at `as_of`)."""
+    then = deadlines(con, as_of, story_id=story_id, limit=limit, offset=offset)[
+        ["deadline_id", "label", "due_start", "due_end", "status"]]
+    later = deadlines(con, now, deadline_ids=list(then["deadline_id"]), limit=None)[
+        ["deadline_id", "due_start", "due_end", "status"]]
     merged = then.merge(later, on="deadline_id", how="left", suffixes=("_then", "_now"))
     merged["changed"] = ((merged["status_then"] != merged["status_now"])
                          | (merged["due_start_then"] != merged["due_start_now"]))
     return merged.drop(columns=["deadline_id"])
-

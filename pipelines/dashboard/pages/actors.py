@@ -30,14 +30,16 @@ def _selected_actor(as_of) -> str | None:
 
 
 def _actor_page(as_of, actor_id: str) -> None:
+    story = board.story_id()
     st.markdown("**Claims made or relayed**")
-    said = board.q("actor_claims", as_of, actor_id, story_id=board.story_id())
-    board.table(said, empty="No claims.")
+    offset = board.pager("actor_claims_page", board.q("actor_claim_count", as_of, actor_id, story_id=story))
+    board.table(board.q("actor_claims", as_of, actor_id, story_id=story, offset=offset), empty="No claims.")
     st.markdown("**Appears with**")
-    pairs = board.q("co_mentions", as_of, actor_id=actor_id, limit=20, story_id=board.story_id())
+    pairs = board.q("co_mentions", as_of, actor_id=actor_id, limit=20, story_id=story)
     board.table(pairs[["actor", "with_actor", "articles"]])
     st.markdown("**Mentions**")
-    board.table(board.q("actor_mentions", as_of, actor_id, story_id=board.story_id()))
+    offset = board.pager("actor_mentions_page", board.q("actor_mention_count", as_of, actor_id, story_id=story))
+    board.table(board.q("actor_mentions", as_of, actor_id, story_id=story, offset=offset))
 
 
 def main() -> None:

@@ -25,7 +25,9 @@ def main() -> None:
         st.markdown(f"**{title}**")
         board.table(day[key], empty="None that day.")
     st.subheader(f"Deadlines then ({as_of:%Y-%m-%d}) and at the snapshot ({now:%Y-%m-%d})")
-    board.table(board.q("statuses_then_and_now", as_of, now, story_id=board.story_id()), links=())
+    total = board.q("deadline_summary", as_of, story_id=board.story_id())["total"]
+    offset = board.pager("then_and_now_page", total)
+    board.table(board.q("statuses_then_and_now", as_of, now, story_id=board.story_id(), offset=offset), links=())
     board.footer()
 
 

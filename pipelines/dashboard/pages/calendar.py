@@ -58,12 +58,12 @@ def _previous_dates(frame: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["row", "label", "moved_from", "start"])
 
 
-def _summary(frame: pd.DataFrame, week: pd.DataFrame) -> None:
+def _summary(summary: dict, week_total: int) -> None:
     cols = st.columns(4)
-    cols[0].metric("Due in the next 7 days", len(week))
-    cols[1].metric("Upcoming", int((frame["status"] == "upcoming").sum()))
-    cols[2].metric("Moved", int(frame["moved"].sum()))
-    cols[3].metric("Cancelled or postponed", int(frame["status"].isin(["cancelled", "postponed"]).sum()))
+    cols[0].metric("Due in the next 7 days", week_total)
+    cols[1].metric("Upcoming", summary["upcoming"])
+    cols[2].metric("Moved", summary["moved"])
+    cols[3].metric("Cancelled or postponed", summary["cancelled_or_postponed"])
 
 
 def _calendar_table(frame: pd.DataFrame) -> None:
@@ -73,12 +73,16 @@ def _calendar_table(frame: pd.DataFrame) -> None:
     board.table(shown)
 
 
-def _selected(frame: pd.DataFrame) -> str | None:
+def _selected(frame: pd.DataFrame, as_of, story) -> tuple[str | None, pd.DataFrame]:
+    """The deadline whose history is shown (chosen from a page of all of them, or named in the URL)."""
+    wanted = st.query_params.get("deadline")
+    if wanted and wanted not in set(frame["deadline_id"]):
+        frame = pd.concat([frame, board.q("deadlines", as_of, deadline_ids=[wanted], story_id=story, limit=None)],
+                          ignore_index=True)
     ids = list(frame["deadline_id"])
     if not ids:
-        return None
+        return None, frame
     names = {r.deadline_id: f"{r.label} · {board.day(r.due_start)} ({r.status})" for r in frame.itertuples()}
-    wanted = st.query_params.get("deadline")
     index = ids.index(wanted) if wanted in ids else None
     chosen = st.selectbox("A deadline's history", ids, index=index, format_func=names.get,
                           placeholder="choose a deadline")
@@ -86,7 +90,7 @@ def _selected(frame: pd.DataFrame) -> str | None:
         st.query_params["deadline"] = chosen
     elif "deadline" in st.query_params:
         del st.query_params["deadline"]
-    return chosen
+    return chosen, frame
 
 
 def _deadline_page(deadline_id: str, frame: pd.DataFrame, as_of) -> None:
@@ -111,22 +115,29 @@ def main() -> None:
     past = left.slider("Recent: days back", 0, 120, 30)
     ahead = right.slider("Upcoming: days ahead", 0, 365, 60)
     story = board.story_id()
-    frame = board.q("deadlines", as_of, past_days=past, ahead_days=ahead, story_id=story)
+    summary = board.q("deadline_summary", as_of, past_days=past, ahead_days=ahead, story_id=story)
+    week_total = board.q("deadline_summary", as_of, past_days=0, ahead_days=7, story_id=story,
+                         short_only=True)["total"]
     week = board.q("due_within", as_of, 7, story_id=story)
-    _summary(frame, week)
+    _summary(summary, week_total)
     st.subheader("Due in the next 7 days")
     if week.empty:
         st.info("Nothing is due in the next 7 days.")
     else:
         board.static(week[["label", "due_start", "due_end", "precision", "status", "dates"]])
+        if week_total > len(week):
+            st.caption(f"the first {len(week)} of {week_total}")
     st.subheader("Timeline")
+    offset = board.pager("timeline_page", summary["total"])
+    frame = board.q("deadlines", as_of, past_days=past, ahead_days=ahead, story_id=story, offset=offset)
     if frame.empty:
         st.info("No deadline falls in this window.")
     else:
         st.altair_chart(_timeline(frame, as_of, past, ahead), width="stretch", height=_chart_height(len(frame)) + 40)
         _calendar_table(frame)
-    every = board.q("deadlines", as_of, story_id=story)  # the history of any deadline, in the window or not
-    chosen = _selected(every)
+    # the history of any deadline, in the window or not: chosen from a page of them all
+    offset = board.pager("deadline_choice_page", board.q("deadline_summary", as_of, story_id=story)["total"])
+    chosen, every = _selected(board.q("deadlines", as_of, story_id=story, offset=offset), as_of, story)
     if chosen:
         _deadline_page(chosen, every, as_of)
     board.footer()

@@ -30,16 +30,20 @@ def main() -> None:
     st.title("Claims")
     st.caption(f"as of {as_of:%Y-%m-%d %H:%M} UTC: who said what, where and when{board.story_caption()}")
     filters = _filters(as_of)
-    clusters = board.q("claim_clusters", as_of, **filters)
-    every = board.q("claims", as_of, **filters)
-    statements, all_claims = st.tabs([f"Statements ({len(clusters)})", f"Every claim ({len(every)})"])
+    cluster_total = board.q("claim_cluster_count", as_of, **filters)
+    claim_total = board.q("claim_count", as_of, **filters)
+    statements, all_claims = st.tabs([f"Statements ({cluster_total})", f"Every claim ({claim_total})"])
     with statements:
         st.caption("The same statement by one speaker within three days, across articles and outlets, is one row.")
+        offset = board.pager("statements_page", cluster_total)
+        clusters = board.q("claim_clusters", as_of, **filters, offset=offset)
         board.table(clusters[["first_reported_at", "speaker_name", "cue_verb", "claim_text", "source_count",
                               "outlets", "claim_count", "last_reported_at", "first_url", "urls"]],
                     links=("first_url",), empty="No statement matches.",
                     urls=st.column_config.ListColumn("all sources"))
     with all_claims:
+        offset = board.pager("claims_page", claim_total)
+        every = board.q("claims", as_of, **filters, offset=offset)
         board.table(every[["published_at", "speaker_name", "via_name", "cue_verb", "claim_type", "claim_text",
                            "is_direct_quote", "outlets", "title", "url"]], empty="No claim matches.")
     board.footer()
