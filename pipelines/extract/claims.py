@@ -47,7 +47,7 @@ from pipelines.extract.roles import DEMONYMS
 from pipelines.extract.text import Sentence, SentenceIndex
 
 # Bump when the claim finding rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 @dataclass(frozen=True)
