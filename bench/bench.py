@@ -55,22 +55,30 @@ TARGETS = {
 # what each dashboard page queries (pipelines/dashboard/pages/), cold: a fresh snapshot connection per page
 _AS_OF = datetime(2022, 2, 23, 12)
 _JAN_5 = datetime(2022, 1, 5, 23, 59, 59)
+_WINDOW = {"past_days": 30, "ahead_days": 60}
 DASHBOARD_PAGES = {
-    "calendar": [("snapshot_info", ()), ("deadlines", (_AS_OF,), {"past_days": 30, "ahead_days": 60}),
-                 ("due_within", (_AS_OF, 7)), ("deadlines", (_AS_OF,)),
+    "calendar": [("snapshot_info", ()), ("deadline_summary", (_AS_OF,), _WINDOW),
+                 ("deadline_summary", (_AS_OF,), {"past_days": 0, "ahead_days": 7, "short_only": True}),
+                 ("due_within", (_AS_OF, 7)), ("deadlines", (_AS_OF,), _WINDOW),
+                 ("deadline_summary", (_AS_OF,)), ("deadlines", (_AS_OF,)),
                  ("deadline_history", (_AS_OF, "@paris")), ("deadline_reports", (_AS_OF, "@paris")),
                  ("deadline_claims", (_AS_OF, "@paris"))],
-    "claims": [("snapshot_info", ()), ("claim_options", (_AS_OF,)), ("claim_clusters", (_AS_OF,)),
-               ("claims", (_AS_OF,)), ("claims", (_AS_OF,), {"search": "Lavrov"})],
+    "claims": [("snapshot_info", ()), ("claim_options", (_AS_OF,)), ("claim_cluster_count", (_AS_OF,)),
+               ("claim_count", (_AS_OF,)), ("claim_clusters", (_AS_OF,)), ("claims", (_AS_OF,)),
+               ("claim_cluster_count", (_AS_OF,), {"search": "Lavrov"}),
+               ("claim_count", (_AS_OF,), {"search": "Lavrov"}),
+               ("claim_clusters", (_AS_OF,), {"search": "Lavrov"}), ("claims", (_AS_OF,), {"search": "Lavrov"})],
     "actors": [("snapshot_info", ()), ("actor_types", ()),
                ("top_actors", (_AS_OF,), {"limit": 25, "types": ("person", "organization")}),
                ("co_mentions", (_AS_OF,), {"limit": 12}), ("actor_activity", (_AS_OF, ["vladimir-putin", "joe-biden"])),
-               ("actor_options", (_AS_OF,)), ("actor_claims", (_AS_OF, "vladimir-putin")),
+               ("actor_options", (_AS_OF,)), ("actor_claim_count", (_AS_OF, "vladimir-putin")),
+               ("actor_claims", (_AS_OF, "vladimir-putin")),
                ("co_mentions", (_AS_OF,), {"actor_id": "vladimir-putin", "limit": 20}),
-               ("actor_mentions", (_AS_OF, "vladimir-putin"))],
+               ("actor_mention_count", (_AS_OF, "vladimir-putin")), ("actor_mentions", (_AS_OF, "vladimir-putin"))],
     "feeds": [("snapshot_info", ()), ("feed_health", (_AS_OF,)), ("articles_per_day", (_AS_OF,)),
               ("gate_results", (_AS_OF,)), ("quarantined", (_AS_OF,)), ("last_run", (_AS_OF,))],
-    "as_of": [("snapshot_info", ()), ("reported_on", (_JAN_5,)), ("statuses_then_and_now", (_JAN_5, _AS_OF))],
+    "as_of": [("snapshot_info", ()), ("reported_on", (_JAN_5,)), ("deadline_summary", (_JAN_5,)),
+              ("statuses_then_and_now", (_JAN_5, _AS_OF))],
 }
 
 # Parses each DAG file as the dag-processor does (Airflow already imported) and prints seconds per file.
