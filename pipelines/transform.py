@@ -66,6 +66,10 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
         "--target-path", str(target_dir),
         "--log-path", str(log_dir),
     ]
+    if args[:1] == ("build",):
+        # unit tests check the models' logic on fixed rows, not the data: `make test` runs them
+        # (tests/transform/test_dbt_build.py), a pipeline build need not pay for them every run
+        command += ["--exclude-resource-type", "unit_test"]
     if "--log-level" not in args:
         command += ["--log-level", "warn"]  # terse on the console...
     if "--log-level-file" not in args:
@@ -98,7 +102,7 @@ def _on_dbt_event(event: Any) -> None:
 
 
 def build(settings: Settings, *, full_refresh: bool = False) -> DbtResult:
-    """`dbt build`: models, their tests and unit tests, and the snapshot, in DAG order.
+    """`dbt build`: models, their data tests and the snapshots, in DAG order (unit tests: run_dbt).
 
     Incremental models recompute what changed since the last complete build. The build is a full
     refresh when asked, and also when the last build did not complete or was made by another
