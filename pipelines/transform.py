@@ -1,15 +1,17 @@
 """Transform stage: build the dbt project (dbt_project/) in-process against the DuckDB file.
 
 dbt owns the schemas staging, intermediate, marts and snapshots; it reads raw.* and extract.*.
-The run's clock reaches the models as the dbt var `as_of`, so statuses and held-back entries
-depend on the settings, never on the wall clock. The large models are incremental; `build` decides
+The run's clock reaches the models through a one-row table, `transform.build_settings` (as_of and
+the project digest), written before each dbt call and emptied after it, so statuses and held-back
+entries depend on the settings, never on the wall clock. Not through `--vars`: a var that changes
+makes dbt parse the whole project again, and as_of changes every run (docs/design.md, "Incremental
+runs"). The large models are incremental; `build` decides
 when a build must be a full refresh instead (docs/design.md, "Incremental runs").
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -48,6 +50,7 @@ class DbtResult:
     snapshots_failed: int = 0
     skipped: int = 0
     full_refresh: bool = False
+    full_parse: bool = False  # dbt parsed the whole project: no saved manifest, or one it could not use
 
 
 def run_dbt(settings: Settings, *args: str) -> DbtResult:
@@ -62,8 +65,11 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
         "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_dir),
         "--log-path", str(log_dir),
-        "--vars", json.dumps({"as_of": settings.as_of.isoformat(sep=" "), "project_digest": project_digest()}),
     ]
+    if args[:1] == ("build",):
+        # unit tests check the models' logic on fixed rows, not the data: `make test` runs them
+        # (tests/transform/test_dbt_build.py), a pipeline build need not pay for them every run
+        command += ["--exclude-resource-type", "unit_test"]
     if "--log-level" not in args:
         command += ["--log-level", "warn"]  # terse on the console...
     if "--log-level-file" not in args:
@@ -72,12 +78,18 @@ def run_dbt(settings: Settings, *args: str) -> DbtResult:
         "EVENTWATCH_DB": str(Path(settings.database).resolve()),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    with _environment(environment):
+    full_parses: list[str] = []
+
+    def on_parse(event: Any) -> None:
+        if event.info.name == "UnableToPartialParse":
+            full_parses.append(event.info.msg)
+
+    with _environment(environment), _build_settings(settings):
         try:
-            outcome = dbtRunner(callbacks=[_on_dbt_event]).invoke(command)
+            outcome = dbtRunner(callbacks=[_on_dbt_event, on_parse]).invoke(command)
         finally:
             _release_database()
-    result = _count(outcome.success, outcome.result)
+    result = replace(_count(outcome.success, outcome.result), full_parse=bool(full_parses))
     if not outcome.success:
         raise TransformError(_failure_reason(" ".join(args), outcome))
     return result
@@ -90,7 +102,7 @@ def _on_dbt_event(event: Any) -> None:
 
 
 def build(settings: Settings, *, full_refresh: bool = False) -> DbtResult:
-    """`dbt build`: models, their tests and unit tests, and the snapshot, in DAG order.
+    """`dbt build`: models, their data tests and the snapshots, in DAG order (unit tests: run_dbt).
 
     Incremental models recompute what changed since the last complete build. The build is a full
     refresh when asked, and also when the last build did not complete or was made by another
@@ -144,6 +156,28 @@ def project_digest() -> str:
     for path in paths:
         digest.update(path.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+# read by dbt_project/macros/as_of.sql (as_of_timestamp, build_digest)
+BUILD_SETTINGS = "transform.build_settings"
+
+
+@contextmanager
+def _build_settings(settings: Settings) -> Iterator[None]:
+    """Hold the run's as_of and the project digest in BUILD_SETTINGS for the duration of one dbt call.
+
+    Emptied afterwards, so a bare `dbt` call outside the pipeline falls back to now, as it always did.
+    """
+    database = str(Path(settings.database).resolve())
+    with closing(duckdb.connect(database)) as con:
+        con.execute("create schema if not exists transform")
+        con.execute(f"create or replace table {BUILD_SETTINGS} (as_of timestamp not null, project_digest varchar)")
+        con.execute(f"insert into {BUILD_SETTINGS} values (?, ?)", [settings.as_of, project_digest()])
+    try:
+        yield
+    finally:
+        with closing(duckdb.connect(database)) as con:
+            con.execute(f"delete from {BUILD_SETTINGS}")
 
 
 @contextmanager

@@ -4,14 +4,16 @@ deadline, and an entry held back because it was published after as_of."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.settings import Settings
 from pipelines.store.tables import ensure_schema
-from pipelines.transform import TransformError, build, run_dbt
+from pipelines.transform import PROJECT_DIR, TransformError, build, run_dbt
 
 AS_OF = datetime(2022, 1, 11, 12, 0)
 LATER = datetime(2022, 1, 13, 0, 0)
@@ -285,6 +287,27 @@ def test_docs_generate(built):
     run_dbt(settings, "docs", "generate")
     assert (settings.dbt_target_dir / "catalog.json").is_file()
     assert (settings.dbt_target_dir / "index.html").is_file()
+
+
+def _declared_unit_tests() -> list[str]:
+    """The names of the unit tests the project's YAML declares."""
+    files = sorted((PROJECT_DIR / "models").rglob("*.yml"))
+    return sorted(test["name"] for path in files for test in yaml.safe_load(path.read_text()).get("unit_tests", []))
+
+
+def test_a_pipeline_build_leaves_the_unit_tests_to_the_test_suite(built):
+    """`dbt build` in the pipeline skips unit tests (logic, not data); here they run, every one of them."""
+    settings, _ = built
+    run_dbt(settings, "build", "--select", "fct_deadlines")  # a model that has a unit test
+    ran = json.loads((settings.dbt_target_dir / "run_results.json").read_text())["results"]
+    assert "model.eventwatch.fct_deadlines" in {node["unique_id"] for node in ran}
+    assert not [node for node in ran if node["unique_id"].startswith("unit_test.")]
+
+    result = run_dbt(settings, "test", "--select", "test_type:unit")
+    ran = json.loads((settings.dbt_target_dir / "run_results.json").read_text())["results"]
+    unit_tests = [node["unique_id"] for node in ran if node["unique_id"].startswith("unit_test.")]
+    assert sorted(unique_id.rsplit(".", 1)[-1] for unique_id in unit_tests) == _declared_unit_tests()
+    assert result.tests_passed == len(_declared_unit_tests()) and result.tests_failed == 0
 
 
 @pytest.mark.slow  # three builds; tests/transform/test_incremental.py covers the same in the fast suite

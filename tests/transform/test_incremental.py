@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.settings import Settings
 from pipelines.store.tables import ensure_schema
-from pipelines.transform import build, last_build, run_dbt
+from pipelines.transform import build, last_build, project_digest, run_dbt
 from tests.transform.dbt_tables import assert_same_tables, dbt_tables, full_refresh_copy
 
 AS_OF_1 = datetime(2022, 2, 26, 8, 0)   # the meeting is set for March 3
@@ -170,6 +170,15 @@ def test_runs_after_the_first_are_incremental(fed_in_three_runs):
     assert [result.full_refresh for result in results] == [True, False, False]
     assert all(result.success for result in results)
     assert last_build(settings).is_complete
+
+
+def test_builds_at_a_new_as_of_parse_the_project_partially(fed_in_three_runs):
+    """The clock moves every run without making dbt parse the whole project again."""
+    _, settings, results = fed_in_three_runs
+    assert [result.full_parse for result in results] == [True, False, False]  # the first had nothing saved
+    assert (settings.dbt_target_dir / "partial_parse.msgpack").is_file()
+    assert _query(settings, "select as_of, project_digest from intermediate.dbt_build_log order by build_number") == [
+        (as_of, project_digest()) for as_of in (AS_OF_1, AS_OF_2, AS_OF_3)]
 
 
 def test_the_meeting_is_announced_moved_and_called_off(fed_in_three_runs):

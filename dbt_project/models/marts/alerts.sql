@@ -86,7 +86,8 @@ due as (
         cast(states.due_start as varchar) as new_value,
         cast(null as varchar) as old_status,
         states.status as new_status,
-        cast(states.due_start as varchar) || '|' || cast(states.due_end as varchar) as state_key
+        cast(states.due_start as varchar) || '|' || cast(states.due_end as varchar) as state_key,
+        states.state_number
     from rules
     inner join story_deadlines on rules.story_id = story_deadlines.story_id
     inner join states on story_deadlines.deadline_id = states.deadline_id
@@ -95,8 +96,11 @@ due as (
         and states.status not in ('postponed', 'cancelled')
 ),
 
+-- two states with the same dates (announced, cancelled, reinstated) can both fire at the same
+-- instant: the earlier state, then the article, decides which one the alert cites, so two builds of
+-- one database give the same row
 due_in_force as (
-    select due.*
+    select due.* exclude (state_number)  -- noqa: RF02
     from due
     inner join states
         on
@@ -109,7 +113,7 @@ due_in_force as (
         and (states.valid_to is null or due.fired_at < states.valid_to)
     qualify row_number() over (
         partition by due.story_id, due.rule_id, due.subject, due.state_key
-        order by due.fired_at
+        order by due.fired_at asc, due.state_number asc, due.article_id asc
     ) = 1
 ),
 
