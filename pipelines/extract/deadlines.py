@@ -145,7 +145,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
     "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
     "this_year": ("year",), "then": ("then", "that"), "following": ("following", "next"),
-    "weekend": ("weekend",),
+    "weekend": ("weekend",), "century": ("century",), "decade_word": ("ties",),
+    "part_before_day": ("morning", "afternoon", "evening"),
 }
 
 
@@ -624,6 +625,34 @@ def _this_year(m: re.Match, c: _Context) -> _Dated | _Undated:
     return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
 
 
+@_rule("century", r"(?i)\b(?:the\s+)?(?P<n>1\d|2[01])(?:st|nd|rd|th)[-\s]+century\b")
+def _century(m: re.Match, c: _Context) -> _Dated:
+    """'the 20th century': a hundred years, written by its first two digits ('19')."""
+    first = (int(m.group("n")) - 1) * 100
+    return _Dated(date(first, 1, 1), date(first + 99, 12, 31), "year", value=f"{first // 100:02d}")
+
+
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                 "eighties": 8, "nineties": 9}
+
+
+@_rule("decade_word", rf"(?i)\bthe\s+(?:early\s+|mid-?|late\s+)?(?P<w>{'|'.join(_DECADE_WORDS)})\b")
+def _decade_word(m: re.Match, c: _Context) -> _Dated:
+    """'the nineties': the latest such decade begun by publication ('in her forties' is an age)."""
+    tens = _DECADE_WORDS[m.group("w").lower()] * 10
+    first = 2000 + tens if 2000 + tens <= c.published.year else 1900 + tens
+    return _Dated(date(first, 1, 1), date(first + 9, 12, 31), "year", value=str(first)[:3])
+
+
+@_rule("part_before_day",
+       r"(?i)\b(?:(?:early|late|mid)[-\s]?)?(?P<part>morning|afternoon|evening)\s+(?P<w>yesterday|today|tomorrow)\b")
+def _part_before_day(m: re.Match, c: _Context) -> _Dated:
+    """'mid-afternoon yesterday', 'early evening today': that day, a TIME at the part of the day."""
+    shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()]
+    when = c.published + timedelta(days=shift)
+    return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part').lower()]}")
+
+
 @_rule("then", r"(?i)\b(?:until|till|by|since|before|after|from)\s+then\b|\bthat\s+(?P<unit>year|month|day)\b(?![-'’])")
 def _then(m: re.Match, c: _Context) -> _Dated | None:
     """'until then', 'that year': the date named last, at the unit's granularity (no new deadline)."""
@@ -693,7 +722,7 @@ _DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"
 _SEASON_CODES = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 # Kinds that give TimeML a value but never a deadline: their rows are not written to the extract table.
 _TIMEML_ONLY = frozenset({"part_of_day", "bare_year", "year_part", "decade", "ago", "the_quarter", "spelled_year",
-                          "this_year", "then"})
+                          "this_year", "then", "century", "decade_word"})
 # Kinds that name a full date, whose month "the 12th" then takes.
 _FULL_DATES = frozenset({"date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
                          "ordinal_day"})

@@ -126,3 +126,12 @@ def test_adjacent_meetings_keep_their_body_and_place(gazetteer):
     assert (osce.location, osce.due_start) == ("Vienna", date(2022, 1, 13))
     assert "NATO" in council.sentence and "OSCE" not in council.sentence
     assert "OSCE" in osce.sentence and "NATO" not in osce.sentence
+
+
+def test_centuries_decade_words_and_a_part_of_yesterday(gazetteer):
+    found = _typed(gazetteer, "It was the worst storm of the 20th century, and numbers fell through the nineties. "
+                              "Shares rose by mid-afternoon yesterday.", OCT_30_1989)
+    assert ("the 20th century", "DATE", "19") in found
+    assert ("the nineties", "DATE", "199") in found
+    assert ("mid-afternoon yesterday", "TIME", "1989-10-29TAF") in found
+    assert _typed(gazetteer, "The skipper is in her forties.", OCT_30_1989) == []
