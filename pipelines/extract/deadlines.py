@@ -139,13 +139,14 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "relative": ("today", "tonight", "tomorrow", "yesterday", "week", "day", "month", "year", "hour"),
     "year": ("19", "20"), "quarter": ("quarter",), "duration": _UNIT_WORDS, "every": ("every", "each", "per"),
     "frequency": ("ly",), "ref": ("now", "current", "present", "moment", "days", "past", "recent", "formerly",
-                                  "lately", "future", "soon"),
+                                  "lately", "future", "soon", "later date"),
     "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"),
     "year_part": ("19", "20"), "decade": ("0s", "0'", "0’"),
     "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
     "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
     "this_year": ("year",), "then": ("then", "that"), "following": ("following", "next"),
-    "weekend": ("weekend",), "century": ("century",), "decade_word": ("ties",),
+    "weekend": ("weekend",), "plural_duration": ("years", "decades", "months", "weeks", "centuries"),
+    "century": ("century",), "decade_word": ("ties",),
     "part_before_day": ("morning", "afternoon", "evening"),
 }
 
@@ -448,6 +449,14 @@ def _duration(m: re.Match, c: _Context) -> _Undated | None:
     return _Undated("DURATION", _count_value(m.group("n"), m.group("unit")))
 
 
+@_rule("plural_duration",
+       r"(?i)\b(?:for|over\s+the)\s+(?P<unit>years|decades|months|weeks|centuries)\b"
+       r"(?!\s+(?:ago|earlier|later|before|after)\b)")
+def _plural_duration(m: re.Match, c: _Context) -> _Undated:
+    """'for centuries', 'over the years': a duration of unknown length."""
+    return _Undated("DURATION", _count_value("few", m.group("unit")))
+
+
 @_rule("every", rf"(?i)\b(?:every|each|per)\s+(?:(?P<n>other|two|three|four|\d+)\s+)?{_UNIT}\b")
 def _every(m: re.Match, c: _Context) -> _Undated:
     """'every week', 'each year', 'every two months': a set."""
@@ -464,7 +473,7 @@ def _frequency(m: re.Match, c: _Context) -> _Undated:
 
 
 @_rule("ref",
-       r"(?i)\b(?P<r>right\s+now|now|currently|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
+       r"(?i)\b(?P<r>right\s+now|now|currently|a\s+later\s+date|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
        r"the\s+(?:recent\s+|distant\s+)?past|recently|formerly|lately|current|recent|"
        r"the\s+(?:near\s+|distant\s+)?future|soon)\b(?!\s+(?:\d|(?:few|several|two|three|four|five|six|seven|eight|"
        r"nine|ten|year|month|week|day|decade|quarter)))")
@@ -475,7 +484,7 @@ def _ref(m: re.Match, c: _Context) -> _Undated | None:
         return None  # "as soon as": a conjunction, no time TimeML annotates
     if "past" in word or word in ("recently", "formerly", "lately", "recent"):
         return _Undated("DATE", "PAST_REF")
-    if "future" in word or word == "soon":
+    if "future" in word or word == "soon" or word.endswith("later date"):
         return _Undated("DATE", "FUTURE_REF")
     return _Undated("DATE", "PRESENT_REF")
 
@@ -615,13 +624,20 @@ def _every_named(m: re.Match, c: _Context) -> _Undated:
 
 
 @_rule("this_year", r"(?i)\b(?:the\s+)?(?:full|current(?:\s+fiscal)?|calendar)\s+year\b|\byear['’]?s?[-\s]end\b|"
-                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal)\s+year\b)")
+                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal\s+)?year\b"
+                   r"(?=\s+(?P<ending>ended|ending)\b))|(?i:\bthe\s+(?P<fiscal_alone>fiscal)\s+year\b)|"
+                   r"(?i:\b(?P<within>earlier|later)\s+in\s+the\s+year\b)")
 def _this_year(m: re.Match, c: _Context) -> _Dated | _Undated:
     """'the full year', 'the current fiscal year', 'year-end': the year of publication; 'the past
-    year' the one before; 'the fiscal year' a year's length."""
-    if m.group("fiscal"):
+    year' the one before; 'the fiscal year' and 'the year ended March 31' a year's length; 'earlier
+    in the year' this year up to publication."""
+    if m.group("fiscal_alone") or m.group("ending"):
         return _Undated("DURATION", "P1Y")
     year = c.published.year - (1 if m.group("past") else 0)
+    if (m.group("within") or "").lower() == "earlier":
+        return _Dated(date(year, 1, 1), c.published, "year", value=str(year))
+    if m.group("within"):
+        return _Dated(c.published, date(year, 12, 31), "year", value=str(year))
     return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
 
 

@@ -135,3 +135,15 @@ def test_centuries_decade_words_and_a_part_of_yesterday(gazetteer):
     assert ("the nineties", "DATE", "199") in found
     assert ("mid-afternoon yesterday", "TIME", "1989-10-29TAF") in found
     assert _typed(gazetteer, "The skipper is in her forties.", OCT_30_1989) == []
+
+
+def test_lengths_without_a_count_and_the_year_ended(gazetteer):
+    found = _typed(gazetteer, "The valley was farmed for centuries, and over the years the mill grew. The co-op "
+                              "earned $2 million in the year ended March 31. Rain delayed planting earlier in "
+                              "the year; the rest will be paid at a later date.", OCT_30_1989)
+    assert ("centuries", "DURATION", "PXE") in found
+    assert ("the years", "DURATION", "PXY") in found
+    assert ("the year", "DURATION", "P1Y") in found and ("March 31", "DATE", "1989-03-31") in found
+    assert ("earlier in the year", "DATE", "1989") in found
+    assert ("a later date", "DATE", "FUTURE_REF") in found
+    assert ("two years", "DURATION", "P2Y") in _typed(gazetteer, "It ran for two years.", OCT_30_1989)
