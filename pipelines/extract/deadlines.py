@@ -79,6 +79,9 @@ _WD = weekday_pattern()
 _DASH = r"\s*[-–—]\s*"
 _PART = r"(?i:early|mid|late|end\s+of|the\s+end\s+of|beginning\s+of|start\s+of|middle\s+of)"
 _MONTH_PREP = r"(?i:in|by|until|till|since|during|through|before|after|from|of|for|this|next|last|early|late)"
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                 "eighties": 8, "nineties": 9}
+_PLURAL_UNITS = ("years", "decades", "months", "weeks", "centuries")
 _NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple\s+of|\d{1,2})"
 
 
@@ -144,9 +147,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "year_part": ("19", "20"), "decade": ("0s", "0'", "0’"),
     "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
     "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
-    "this_year": ("year",), "then": ("then", "that"), "following": ("following", "next"),
-    "weekend": ("weekend",), "plural_duration": ("years", "decades", "months", "weeks", "centuries"),
-    "century": ("century",), "decade_word": ("ties",),
+    # words other rules test already: each new word costs every sentence a substring test
+    "this_year": ("year",), "then": ("then", "that"), "following": ("following", "next"), "weekend": ("weekend",),
+    "plural_duration": _UNIT_WORDS, "century": ("centur",), "decade_word": ("ties",),
     "part_before_day": ("morning", "afternoon", "evening"),
 }
 
@@ -450,7 +453,7 @@ def _duration(m: re.Match, c: _Context) -> _Undated | None:
 
 
 @_rule("plural_duration",
-       r"(?i)\b(?:for|over\s+the)\s+(?P<unit>years|decades|months|weeks|centuries)\b"
+       rf"(?i)\b(?:for|over\s+the)\s+(?P<unit>{'|'.join(_PLURAL_UNITS)})\b"
        r"(?!\s+(?:ago|earlier|later|before|after)\b)")
 def _plural_duration(m: re.Match, c: _Context) -> _Undated:
     """'for centuries', 'over the years': a duration of unknown length."""
@@ -646,10 +649,6 @@ def _century(m: re.Match, c: _Context) -> _Dated:
     """'the 20th century': a hundred years, written by its first two digits ('19')."""
     first = (int(m.group("n")) - 1) * 100
     return _Dated(date(first, 1, 1), date(first + 99, 12, 31), "year", value=f"{first // 100:02d}")
-
-
-_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
-                 "eighties": 8, "nineties": 9}
 
 
 @_rule("decade_word", rf"(?i)\bthe\s+(?:early\s+|mid-?|late\s+)?(?P<w>{'|'.join(_DECADE_WORDS)})\b")
