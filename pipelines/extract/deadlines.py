@@ -11,15 +11,19 @@ when the caller gives one), never the wall clock:
   "mid-February", "by the end of January", "late January or February", "in March or April", "this
   spring", "before the spring thaw", "in two weeks", "four days later", "two days after ..." become
   ranges with a precision (day, week, month, season, year); a fiscal quarter ("the third quarter",
-  "fourth-quarter", "the first quarter of 1990") is three months at the precision of a season.
+  "fourth-quarter", "the first quarter of 1990") is three months at the precision of a season;
+- "until then", "that year", "the following month", "the next day", "later in the week" count from the
+  date named before (however far from publication; "later this week" stays in publication's week);
+  "over the weekend" is the last one in a past clause, the coming one otherwise.
 
 Tense comes from the words left of the expression in its clause, then from the sentence's previous
 expression ("to Kyiv on Monday and to Moscow on Tuesday"), then from its right, then from the nearest
 marker in the sentence (never across "before flying ..."); present-tense schedules ("talks open on
 Monday") are future. Each expression carries the nearest event noun of its clause (talks, meeting,
-summit, call...) and the nearest city that is a place there (not "Moscow says"), except when it dates
-a statement ("said on Friday"); a status cue from the sentence (cancelled, postponed, confirmed, else
-scheduled; a cue inside a condition does not count); and whether it lies ahead of publication.
+summit, call...) and the nearest city that is a place there (not "Moscow says"), with the cities
+coordinated with it ("to Brussels and Vienna"), except when it dates a statement ("said on Friday");
+a status cue from the sentence (cancelled, postponed, confirmed, else scheduled; a cue inside a
+condition does not count); and whether it lies ahead of publication.
 """
 
 
@@ -61,6 +65,7 @@ class TimeExpression:
     timex_type: str = "DATE"
     value: str = ""
     is_deadline_candidate: bool = True
+    places: tuple[str, ...] = ()  # every city named with the location ("to Brussels and Vienna")
 
 
 _SEASONS = {"spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (12, 2)}
@@ -74,6 +79,9 @@ _WD = weekday_pattern()
 _DASH = r"\s*[-–—]\s*"
 _PART = r"(?i:early|mid|late|end\s+of|the\s+end\s+of|beginning\s+of|start\s+of|middle\s+of)"
 _MONTH_PREP = r"(?i:in|by|until|till|since|during|through|before|after|from|of|for|this|next|last|early|late)"
+_DECADE_WORDS = {"twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+                 "eighties": 8, "nineties": 9}
+_PLURAL_UNITS = ("years", "decades", "months", "weeks", "centuries")
 _NUM = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|few|several|couple\s+of|\d{1,2})"
 
 
@@ -96,6 +104,7 @@ class _Context:
     anchor: date | None
     local_anchor: date | None
     last_period: tuple[str, int, int] | None  # ("quarter", year, number) or ("year", year, 0)
+    last_dated: _Dated | None = None  # the last dated expression of any precision, for "until then"
 
 
 @dataclass(frozen=True)
@@ -133,12 +142,15 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "relative": ("today", "tonight", "tomorrow", "yesterday", "week", "day", "month", "year", "hour"),
     "year": ("19", "20"), "quarter": ("quarter",), "duration": _UNIT_WORDS, "every": ("every", "each", "per"),
     "frequency": ("ly",), "ref": ("now", "current", "present", "moment", "days", "past", "recent", "formerly",
-                                  "lately", "future", "soon"),
+                                  "lately", "future", "soon", "later date"),
     "part_of_day": ("morning", "afternoon", "evening", "night"), "bare_year": ("19", "20"),
     "year_part": ("19", "20"), "decade": ("0s", "0'", "0’"),
     "ago": ("ago", "earlier", "before"), "the_quarter": ("quarter", "period"), "vague_duration": _UNIT_WORDS,
     "spelled_year": ("nineteen",), "clock": ("m.", "noon", "midnight", "am", "pm"), "every_named": ("every", "each"),
-    "this_year": ("year",),
+    # words other rules test already: each new word costs every sentence a substring test
+    "this_year": ("year",), "then": ("then", "that"), "following": ("following", "next"), "weekend": ("weekend",),
+    "plural_duration": _UNIT_WORDS, "century": ("centur",), "decade_word": ("ties",),
+    "part_before_day": ("morning", "afternoon", "evening"),
 }
 
 
@@ -311,15 +323,15 @@ def _spring_thaw(m: re.Match, c: _Context) -> _Dated:
 
 
 @_rule("season",
-       r"(?i:\b(?P<sprep>this|next|last|in\s+the|by\s+the|before\s+the|until\s+the|early|late|in|by)\s+)"
-       r"(?:(?P<spart>(?i:early|late))\s+)?(?P<season>(?i:spring|summer|autumn|fall|winter))(?!\s+(?:of|at)\s+(?!\d))"
+       r"(?i:\b(?P<sprep>this|next|last|(?:in|into|by|before|until|over|during|through)\s+the|early|late|in|by)\s+)"
+       r"(?:(?P<spart>(?i:early|late))\s+)?(?P<season>(?i:spring|summer|autumn|fall|winter))(?!\s+(?:of|at)\s+(?![\d$]))"
        rf"(?:\s+(?:of\s+)?{_g('y', _Y)})?")
 def _season_rule(m: re.Match, c: _Context) -> _Dated | None:
     """'this spring', 'next winter', 'early summer 2022'."""
     season = m.group("season")
     if season[0].isupper() and re.match(r"[^\S\n]+[A-Z]", m.string[m.end("season"):]):
         return None  # "the Winter Olympics": a name, not a season
-    start, end, precision = _season(m.groupdict(), c.published, _year(m))
+    start, end, precision = _season(m.groupdict(), c.published, _year(m), c.tense)
     code = _SEASON_CODES[season.lower()]
     return _Dated(start, end, precision, value=f"{start.year:04d}-{code}")
 
@@ -346,7 +358,7 @@ def _next_hours(m: re.Match, c: _Context) -> _Dated:
 
 
 @_rule("relative",
-       r"(?i)\b(?P<rel>today|tonight|tomorrow|yesterday|this\s+weekend|next\s+weekend|last\s+weekend|"
+       r"(?i)\b(?P<rel>today|tonight|tomorrow|yesterday|"
        r"the\s+(?:next|following)\s+day|a\s+day\s+later|the\s+day\s+after|the\s+following\s+week|"
        r"(?:early|late|later|earlier)\s+next\s+week|(?:early|late)\s+last\s+week|"
        r"(?:later|earlier)\s+(?:in|this)\s+(?:the\s+)?week|(?:later|earlier)\s+this\s+month|"
@@ -440,6 +452,14 @@ def _duration(m: re.Match, c: _Context) -> _Undated | None:
     return _Undated("DURATION", _count_value(m.group("n"), m.group("unit")))
 
 
+@_rule("plural_duration",
+       rf"(?i)\b(?:for|over\s+the)\s+(?P<unit>{'|'.join(_PLURAL_UNITS)})\b"
+       r"(?!\s+(?:ago|earlier|later|before|after)\b)")
+def _plural_duration(m: re.Match, c: _Context) -> _Undated:
+    """'for centuries', 'over the years': a duration of unknown length."""
+    return _Undated("DURATION", _count_value("few", m.group("unit")))
+
+
 @_rule("every", rf"(?i)\b(?:every|each|per)\s+(?:(?P<n>other|two|three|four|\d+)\s+)?{_UNIT}\b")
 def _every(m: re.Match, c: _Context) -> _Undated:
     """'every week', 'each year', 'every two months': a set."""
@@ -456,16 +476,18 @@ def _frequency(m: re.Match, c: _Context) -> _Undated:
 
 
 @_rule("ref",
-       r"(?i)\b(?P<r>right\s+now|now|currently|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
+       r"(?i)\b(?P<r>right\s+now|now|currently|a\s+later\s+date|at\s+present|at\s+the\s+moment|these\s+days|nowadays|"
        r"the\s+(?:recent\s+|distant\s+)?past|recently|formerly|lately|current|recent|"
        r"the\s+(?:near\s+|distant\s+)?future|soon)\b(?!\s+(?:\d|(?:few|several|two|three|four|five|six|seven|eight|"
        r"nine|ten|year|month|week|day|decade|quarter)))")
-def _ref(m: re.Match, c: _Context) -> _Undated:
+def _ref(m: re.Match, c: _Context) -> _Undated | None:
     """'now', 'currently', 'recently', 'the past', 'the future', 'soon': TimeML's *_REF values."""
     word = m.group("r").lower()
+    if word == "soon" and re.match(r"(?i)\s+as\b", m.string[m.end():]):
+        return None  # "as soon as": a conjunction, no time TimeML annotates
     if "past" in word or word in ("recently", "formerly", "lately", "recent"):
         return _Undated("DATE", "PAST_REF")
-    if "future" in word or word == "soon":
+    if "future" in word or word == "soon" or word.endswith("later date"):
         return _Undated("DATE", "FUTURE_REF")
     return _Undated("DATE", "PRESENT_REF")
 
@@ -605,14 +627,92 @@ def _every_named(m: re.Match, c: _Context) -> _Undated:
 
 
 @_rule("this_year", r"(?i)\b(?:the\s+)?(?:full|current(?:\s+fiscal)?|calendar)\s+year\b|\byear['’]?s?[-\s]end\b|"
-                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal)\s+year\b)")
+                   r"(?i:\bthe\s+(?P<past>past|last)\s+year\b)|(?i:\bthe\s+(?P<fiscal>fiscal\s+)?year\b"
+                   r"(?=\s+(?P<ending>ended|ending)\b))|(?i:\bthe\s+(?P<fiscal_alone>fiscal)\s+year\b)|"
+                   r"(?i:\b(?P<within>earlier|later)\s+in\s+the\s+year\b)")
 def _this_year(m: re.Match, c: _Context) -> _Dated | _Undated:
     """'the full year', 'the current fiscal year', 'year-end': the year of publication; 'the past
-    year' the one before; 'the fiscal year' a year's length."""
-    if m.group("fiscal"):
+    year' the one before; 'the fiscal year' and 'the year ended March 31' a year's length; 'earlier
+    in the year' this year up to publication."""
+    if m.group("fiscal_alone") or m.group("ending"):
         return _Undated("DURATION", "P1Y")
     year = c.published.year - (1 if m.group("past") else 0)
+    if (m.group("within") or "").lower() == "earlier":
+        return _Dated(date(year, 1, 1), c.published, "year", value=str(year))
+    if m.group("within"):
+        return _Dated(c.published, date(year, 12, 31), "year", value=str(year))
     return _Dated(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+@_rule("century", r"(?i)\b(?:the\s+)?(?P<n>1\d|2[01])(?:st|nd|rd|th)[-\s]+century\b")
+def _century(m: re.Match, c: _Context) -> _Dated:
+    """'the 20th century': a hundred years, written by its first two digits ('19')."""
+    first = (int(m.group("n")) - 1) * 100
+    return _Dated(date(first, 1, 1), date(first + 99, 12, 31), "year", value=f"{first // 100:02d}")
+
+
+@_rule("decade_word", rf"(?i)\bthe\s+(?:early\s+|mid-?|late\s+)?(?P<w>{'|'.join(_DECADE_WORDS)})\b")
+def _decade_word(m: re.Match, c: _Context) -> _Dated:
+    """'the nineties': the latest such decade begun by publication ('in her forties' is an age)."""
+    tens = _DECADE_WORDS[m.group("w").lower()] * 10
+    first = 2000 + tens if 2000 + tens <= c.published.year else 1900 + tens
+    return _Dated(date(first, 1, 1), date(first + 9, 12, 31), "year", value=str(first)[:3])
+
+
+@_rule("part_before_day",
+       r"(?i)\b(?:(?:early|late|mid)[-\s]?)?(?P<part>morning|afternoon|evening)\s+(?P<w>yesterday|today|tomorrow)\b")
+def _part_before_day(m: re.Match, c: _Context) -> _Dated:
+    """'mid-afternoon yesterday', 'early evening today': that day, a TIME at the part of the day."""
+    shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()]
+    when = c.published + timedelta(days=shift)
+    return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part').lower()]}")
+
+
+@_rule("then", r"(?i)\b(?:until|till|by|since|before|after|from)\s+then\b|\bthat\s+(?P<unit>year|month|day)\b(?![-'’])")
+def _then(m: re.Match, c: _Context) -> _Dated | None:
+    """'until then', 'that year': the date named last, at the unit's granularity (no new deadline)."""
+    last, unit = c.last_dated, (m.group("unit") or "").lower()
+    if last is None:
+        return None
+    if unit == "year":
+        return _Dated(date(last.start.year, 1, 1), date(last.start.year, 12, 31), "year")
+    if unit == "month":
+        return _Dated(date(last.start.year, last.start.month, 1), _month_end(last.start.year, last.start.month),
+                      "month")
+    return _Dated(last.start, last.start, "day") if unit == "day" else last
+
+
+_DURING_BEFORE_RE = re.compile(r"(?i)\b(?:in|within|over|during|for|through|throughout)\s+$")
+
+
+@_rule("following", r"(?i)\bthe\s+(?:following|next)\s+(?P<unit>month|year)\b")
+def _following(m: re.Match, c: _Context) -> _Dated | None:
+    """'the following month', 'the next year': after the date named last, else after publication
+    (not 'over the next year': a duration)."""
+    if _DURING_BEFORE_RE.search(m.string, max(0, m.start() - 12), m.start()):
+        return None
+    base = c.last_dated.start if c.last_dated else c.published
+    if m.group("unit").lower() == "year":
+        return _Dated(date(base.year + 1, 1, 1), date(base.year + 1, 12, 31), "year")
+    index = base.year * 12 + base.month  # the next month's index (months counted from zero)
+    year, month = index // 12, index % 12 + 1
+    return _Dated(date(year, month, 1), _month_end(year, month), "month")
+
+
+@_rule("weekend", r"(?i)\b(?P<w>this|next|last|the)\s+weekend\b")
+def _weekend(m: re.Match, c: _Context) -> _Dated:
+    """'over the weekend', 'this weekend': Saturday and Sunday, on a weekday the last one in a past
+    clause, else the coming one ('the weekend' without a tense: the nearer; 'next'/'last weekend': a
+    week on or back)."""
+    which = m.group("w").lower()
+    saturday = c.published - timedelta(days=c.published.weekday()) + timedelta(days=5)
+    nearer_behind = c.tense is None and which == "the" and c.published.weekday() < 3
+    behind = c.published < saturday and (c.tense == "past" or nearer_behind)
+    if which == "next":
+        saturday += timedelta(days=7)
+    elif which == "last" or behind:
+        saturday -= timedelta(days=7)
+    return _Dated(saturday, saturday + timedelta(days=1), "day")
 
 
 def _iso_week(day: date) -> str:
@@ -637,7 +737,7 @@ _DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"
 _SEASON_CODES = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
 # Kinds that give TimeML a value but never a deadline: their rows are not written to the extract table.
 _TIMEML_ONLY = frozenset({"part_of_day", "bare_year", "year_part", "decade", "ago", "the_quarter", "spelled_year",
-                          "this_year"})
+                          "this_year", "then", "century", "decade_word"})
 # Kinds that name a full date, whose month "the 12th" then takes.
 _FULL_DATES = frozenset({"date_mdy", "date_dmy", "range_from", "range_dash", "range_dmy", "range_and", "iso",
                          "ordinal_day"})
@@ -697,6 +797,9 @@ _PAST_WORDS = frozenset(
     "flew ran rang wrote spent sat stood fell rose led brought bought thought found lost won got "
     "ago earlier".split()
 )
+# Words after "to" that are no verb: "amounted to more than", "to its members".
+_NOT_VERBS = frozenset("the a an more less about around nearly almost some than its his her their our this that "
+                       "these those".split())
 _NOT_PAST_ED = frozenset({"scheduled", "planned", "expected", "slated", "set", "postponed", "delayed",
                           "moved", "rescheduled", "pushed", "shifted", "confirmed", "called", "cancelled",
                           "canceled", "intended", "needed", "invited", "required", "based", "supposed",
@@ -735,7 +838,7 @@ def find_time_expressions(text: str, sentences: list[Sentence], published_at: da
     """Find and resolve every time expression in the text, with its event, place and status."""
     published = published_at.date()
     found: list[TimeExpression] = []
-    context = _Context(published, None, None, None, None, None)
+    context = _Context(published, None, None, None, None, None, None)
     for sentence in sentences:
         context.local_anchor = None  # the last day named in this sentence, for "four days later"
         previous_tense: str | None = None  # the tense of the sentence's previous expression
@@ -776,6 +879,7 @@ def _expression(text: str, sentence: Sentence, found: _Found, context: _Context,
     match, resolved = found.match, found.resolved
     dates_speech = bool(_SPEECH_BEFORE_RE.search(sentence.text, max(0, match.start() - 40), match.start()))
     dated = isinstance(resolved, _Dated)
+    location = None if dates_speech else _location(sentence.text, match.start(), match.end(), places)
     return TimeExpression(
         surface=text[found.start:found.end],
         due_start=resolved.start if isinstance(resolved, _Dated) else None,
@@ -784,7 +888,7 @@ def _expression(text: str, sentence: Sentence, found: _Found, context: _Context,
         is_future=_is_future(found, sentence.text, context),
         # "said on Friday" dates the saying, not an event
         event_label=None if dates_speech else _event_label(sentence.text, match.start(), match.end(), events),
-        location=None if dates_speech else _location(sentence.text, match.start(), match.end(), places),
+        location=location,
         status_cue=status,
         start_char=found.start,
         end_char=found.end,
@@ -792,6 +896,7 @@ def _expression(text: str, sentence: Sentence, found: _Found, context: _Context,
         timex_type=resolved.timex_type,
         value=_value(resolved, context.published) if isinstance(resolved, _Dated) else resolved.value,
         is_deadline_candidate=dated and found.kind not in _TIMEML_ONLY,
+        places=_coordinated(sentence.text, match.start(), places, location),
     )
 
 
@@ -812,6 +917,7 @@ def _is_future(found: _Found, sentence: str, context: _Context) -> bool:
 
 def _remember(context: _Context, kind: str, resolved: _Dated) -> None:
     """Keep what later expressions count from: the month of a full date, the last day, the last period."""
+    context.last_dated = resolved
     if kind in _FULL_DATES:
         context.last_month = (resolved.start.year, resolved.start.month)
     if resolved.precision == "day":
@@ -825,8 +931,8 @@ def _remember(context: _Context, kind: str, resolved: _Dated) -> None:
 
 # TimeML leaves a leading preposition out of the extent: "on <TIMEX3>Monday</TIMEX3>".
 _LEADING_PREP_RE = re.compile(
-    r"(?i)(?:(?:on|in|by|until|till|since|during|through|before|after|from|for|at(?!\s+least)|of|within|toward|"
-    r"towards|between|with)\s+)+(?=\S)"
+    r"(?i)(?:(?:on|in|into|over|by|until|till|since|during|through|before|after|from|for|at(?!\s+least)|of|within|"
+    r"toward|towards|between|with)\s+)+(?=\S)"
     # nor "earlier"/"later" before a day or "this ...": "earlier this month" is <TIMEX3>this month</TIMEX3>
     r"|(?i:earlier|later)\s+(?=this\b|today\b|yesterday\b|tomorrow\b|tonight\b|[MTWFS]\w+day\b)"
     # nor "the" before a quarter that modifies a noun: "the third-quarter loss"
@@ -951,7 +1057,7 @@ def _day_date(year: int | None, month: int, day: int, published: date, tense: st
         if ahead:
             return ahead[0]
     if tense == "past":
-        behind = [o for o in options if o <= published and (published - o).days < 183]
+        behind = [o for o in options if o <= published and (published - o).days < 300]
         if behind:
             return behind[-1]
     return min(options, key=lambda o: (abs((o - published).days), o < published))
@@ -1007,8 +1113,9 @@ def _weekday(name: str, prep: str, published: date, tense: str | None) -> tuple[
     return when, when, "day"
 
 
-def _season(groups: dict, published: date, year: int | None) -> tuple[date, date, str]:
-    """A season ('this spring', 'next winter', 'early summer') as a date range."""
+def _season(groups: dict, published: date, year: int | None, tense: str | None = None) -> tuple[date, date, str]:
+    """A season ('this spring', 'next winter', 'early summer') as a date range: the current one, else
+    the coming one, or in a past clause the last one ended."""
     name = groups["season"].lower()
     first_month, last_month = _SEASONS[name]
     prep = re.sub(r"\s+", " ", (groups.get("sprep") or "").lower())
@@ -1028,11 +1135,11 @@ def _season(groups: dict, published: date, year: int | None) -> tuple[date, date
                 current = (start, end)
         upcoming = next(span(y) for y in (published.year - 1, published.year, published.year + 1)
                         if span(y)[0] > published)
+        last = next(span(y) for y in range(published.year + 1, published.year - 3, -1) if span(y)[1] < published)
         if prep == "next":
             start, end = upcoming
-        elif prep == "last":
-            start, end = next(span(y) for y in range(published.year + 1, published.year - 3, -1)
-                              if span(y)[1] < published)
+        elif prep == "last" or (tense == "past" and current is None):
+            start, end = last
         else:
             start, end = current or upcoming
     part = (groups.get("spart") or "").lower() or (prep if prep in ("early", "late") else "")
@@ -1047,8 +1154,8 @@ def _relative(groups: dict, published: date, anchor: date | None) -> tuple[date,
     """Relative horizons: today, next week, later in the week, within days, next month...
 
     "later in the week", "the next day" and "the following week" count from the last day named
-    in the same sentence ("talks open on Monday and move to Vienna later in the week"), else from
-    publication.
+    before ("talks open on Jan. 10 and move to Vienna later in the week"), else from publication;
+    "later this week" from that day only when it lies within ten days of publication.
     """
     rel = re.sub(r"\s+", " ", groups["rel"].lower())
     near = anchor is not None and published <= anchor <= published + timedelta(days=10)
@@ -1060,6 +1167,8 @@ def _relative(groups: dict, published: date, anchor: date | None) -> tuple[date,
         monday = (anchor or published) - timedelta(days=(anchor or published).weekday()) + timedelta(days=7)
         return monday, monday + timedelta(days=6), "week"
     if re.match(r"later (?:in|this) (?:the )?week", rel):
+        if rel == "later in the week" and anchor is not None:  # "in the week" is that of the day named before
+            base = anchor
         sunday = base + timedelta(days=6 - base.weekday())
         return min(base + timedelta(days=1), sunday), sunday, "week"
     week_start = published - timedelta(days=published.weekday())
@@ -1073,10 +1182,6 @@ def _relative(groups: dict, published: date, anchor: date | None) -> tuple[date,
         return published + one_day, published + one_day, "day"
     if rel == "yesterday":
         return published - one_day, published - one_day, "day"
-    if rel in ("this weekend", "next weekend", "last weekend"):
-        shift = 7 if rel.startswith("next") else -7 if rel.startswith("last") else 0
-        saturday = week_start + timedelta(days=5 + shift)
-        return saturday, saturday + one_day, "day"
     if rel.endswith("next week"):
         start = week_start + timedelta(days=7)
         if rel.startswith("early"):
@@ -1191,7 +1296,7 @@ def _tense(sentence: str, start: int, end: int, previous: str | None = None) -> 
         return previous
     right = sentence[end:end + 400]
     stop = _CLAUSE_BREAK_RE.search(right)
-    verdict = _scan(_WORD_RE.findall(right[:stop.start() if stop else len(right)])[:6], title_case)
+    verdict = _scan(_WORD_RE.findall(right[:stop.start() if stop else len(right)])[:6], title_case, leftwards=False)
     if verdict:
         return verdict
     # the whole sentence, but not across "before flying …": a gerund's time is not its main verb's
@@ -1199,21 +1304,27 @@ def _tense(sentence: str, start: int, end: int, previous: str | None = None) -> 
     left = left[cut[-1].end():] if cut else left
     cut_right = _NONFINITE_RE.search(right)
     right = right[:cut_right.start()] if cut_right else right
-    return _scan(reversed(_WORD_RE.findall(left)), title_case) or _scan(_WORD_RE.findall(right), title_case)
+    return _scan(reversed(_WORD_RE.findall(left)), title_case) or _scan(_WORD_RE.findall(right), title_case,
+                                                                        leftwards=False)
 
 
-def _scan(words, title_case: bool = False) -> str | None:
+def _scan(words, title_case: bool = False, leftwards: bool = True) -> str | None:
     """The first tense marker among words, nearest first (scanning leftwards, 'previous' is the
-    word after the current one: 'to meet on Monday' is future, 'to Kyiv' is not)."""
+    word after the current one: 'to meet on Monday' is future, 'to Kyiv' and 'to more' are not; a
+    participle after 'be' is passive, and ahead: 'to be published')."""
     previous = None
-    for word in words:
+    words = list(words)
+    for index, word in enumerate(words):
         lower = word.lower()
         if lower == "to" and previous and (title_case or previous[0].islower()) \
-                and previous.lower() not in ("the", "a", "an") and not previous.endswith("ed"):
+                and previous.lower() not in _NOT_VERBS and not previous.endswith("ed"):
             return "future"
         if lower in _FUTURE_WORDS or lower.endswith("'ll") or lower in _SCHEDULE_VERBS:
             return "future"
         if lower in _PAST_WORDS or (lower.endswith("ed") and len(lower) > 4 and lower not in _NOT_PAST_ED):
+            before = index + 1 if leftwards else index - 1
+            if 0 <= before < len(words) and words[before].lower() == "be" and lower not in ("ago", "earlier"):
+                return "future"
             return "past"
         previous = word
     return None
@@ -1280,6 +1391,26 @@ def _nearest(sentence: str, start: int, end: int, hits: list[tuple[int, int, str
     right = [h for h in hits if h[0] >= end and (reach is None or h[0] - end <= reach)
              and not (reach and _NEXT_EVENT_RE.search(sentence, end, h[0]))]
     return min(right, key=lambda h: h[0])[2] if right else None
+
+
+_COORDINATION_RE = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)")
+
+
+def _coordinated(sentence: str, start: int, places: list[tuple[int, int, str]],
+                 location: str | None) -> tuple[str, ...]:
+    """The location and the cities coordinated with it ("to Brussels and Vienna"), in text order;
+    of several runs naming it, the one nearest the expression."""
+    if location is None:
+        return ()
+    runs: list[list[tuple[int, int, str]]] = []
+    for hit in places:
+        if runs and _COORDINATION_RE.fullmatch(sentence, runs[-1][-1][1], hit[0]):
+            runs[-1].append(hit)
+        else:
+            runs.append([hit])
+    named = [run for run in runs if any(city == location for _, _, city in run)]
+    run = min(named, key=lambda r: min(abs(h[0] - start) for h in r)) if named else []
+    return tuple(dict.fromkeys(city for _, _, city in run)) or (location,)
 
 
 def _status(sentence: str) -> str:
