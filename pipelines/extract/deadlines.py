@@ -41,7 +41,7 @@ from pipelines.extract.lexicon import MONTHS, NUMBERS, WEEKDAYS, month_pattern, 
 from pipelines.extract.text import Sentence
 
 # Bump when the time-expression resolution rules change: the extract stage re-reads what this extractor wrote.
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 
 
 @dataclass(frozen=True)
