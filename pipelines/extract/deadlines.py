@@ -495,9 +495,7 @@ def _ref(m: re.Match, c: _Context) -> _Undated | None:
 @_rule("part_of_day", r"(?i)\b(?P<w>this|yesterday|tomorrow)\s+(?P<part>morning|afternoon|evening|night)\b")
 def _part_of_day(m: re.Match, c: _Context) -> _Dated:
     """'this morning', 'yesterday afternoon': that day, a TIME at the part of the day."""
-    shift = {"this": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()]
-    when = c.published + timedelta(days=shift)
-    return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part').lower()]}")
+    return _day_part(m, c)
 
 
 @_rule("bare_year", rf"(?<![\d$.,/-])(?:(?i:fiscal)[-\s]+)?{_g('y', _Y)}(?![\d%]|[.,]\d|\s*(?:%|percent))")
@@ -663,8 +661,15 @@ def _decade_word(m: re.Match, c: _Context) -> _Dated:
        r"(?i)\b(?:(?:early|late|mid)[-\s]?)?(?P<part>morning|afternoon|evening)\s+(?P<w>yesterday|today|tomorrow)\b")
 def _part_before_day(m: re.Match, c: _Context) -> _Dated:
     """'mid-afternoon yesterday', 'early evening today': that day, a TIME at the part of the day."""
-    shift = {"today": 0, "yesterday": -1, "tomorrow": 1}[m.group("w").lower()]
-    when = c.published + timedelta(days=shift)
+    return _day_part(m, c)
+
+
+_DAY_SHIFT = {"this": 0, "today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def _day_part(m: re.Match, c: _Context) -> _Dated:
+    """A part of the day ('afternoon') on the day its word ('yesterday') names, as a TIME."""
+    when = c.published + timedelta(days=_DAY_SHIFT[m.group("w").lower()])
     return _Dated(when, when, "day", "TIME", f"{when.isoformat()}T{_DAY_PARTS[m.group('part').lower()]}")
 
 
