@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -22,9 +21,9 @@ from pipelines.fetch.state import FeedState, load_states, next_state, save_state
 from pipelines.load.entries import LoadCounts, load_entries
 from pipelines.load.screen import screen_batch
 from pipelines.parse import workers
-from pipelines.parse.feed import ParsedFeed, parse_feed
+from pipelines.parse.archived import parse_archived
+from pipelines.parse.feed import ParsedFeed
 from pipelines.settings import Settings
-from pipelines.store import archive
 from pipelines.store.connection import registered
 from pipelines.store.keys import short_hash
 from pipelines.store.tables import arrow_schema
@@ -43,14 +42,6 @@ class FeedOutcome:
     not_modified: bool = False  # 304, an unchanged file, or a 200 with the bytes parsed last time
     parked: bool = False
     moved_to: str | None = None
-
-
-def parse_archived(archive_dir, archive_sha256: str, headers: dict[str, str], base_url: str | None,
-                   max_bytes: int) -> ParsedFeed:
-    """Parse one archived feed body (run in a parse worker, pipelines.parse.workers, or here)."""
-    if multiprocessing.parent_process() is not None:
-        crash_point("parse_worker")
-    return parse_feed(archive.read(archive_dir, archive_sha256), headers, base_url=base_url, max_bytes=max_bytes)
 
 
 def start_parse(con: duckdb.DuckDBPyConnection, settings: Settings, fetched: ArchivedFetch) -> Future | None:
