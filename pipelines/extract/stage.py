@@ -157,10 +157,10 @@ class _Run:
                    for article_id, content_hash, _, _, _, first_seen_at, *origin in pending}
         rows: dict[str, dict[str, list]] = {name: {f.name: [] for f in _schema(name)} for name in _SMALL}
         found: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
-        for chunk in _extract_all(jobs, self.gazetteer, pool):
+        for chunk_jobs, chunk in _extract_all(jobs, self.gazetteer, pool):
             for name in TABLES:
                 found[name].append(chunk.tables[name])
-            for job, outcome in zip(chunk.jobs, chunk.outcomes):
+            for job, outcome in zip(chunk_jobs, chunk.outcomes):
                 self._note(rows, job, outcome, origins)
         self._actor_rows(rows)  # every batch: the actors referenced so far, so no batch leaves one dangling
         tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
@@ -247,9 +247,9 @@ class _Outcome:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """A chunk of versions extracted together: their outcomes in order, and their rows as Arrow tables."""
+    """A chunk of versions extracted together: their outcomes in order, and their rows as Arrow tables
+    (the jobs themselves stay with the parent: their texts need not travel back)."""
 
-    jobs: tuple[_Job, ...]
     outcomes: tuple[_Outcome | _Failure, ...]
     tables: dict[str, pa.Table]
 
@@ -277,12 +277,15 @@ def _pool(gazetteer: Gazetteer, workers: int | None, pending: int) -> Iterator[P
         yield pool
 
 
-def _extract_all(jobs: list[_Job], gazetteer: Gazetteer, pool: ProcessPoolExecutor | None) -> Iterator[_Chunk]:
-    """The extracted rows of `jobs`, chunk by chunk in the order of `jobs`."""
+def _extract_all(jobs: list[_Job], gazetteer: Gazetteer,
+                 pool: ProcessPoolExecutor | None) -> Iterator[tuple[list[_Job], _Chunk]]:
+    """Each chunk of `jobs` with its extracted rows, in the order of `jobs`."""
     chunks = [jobs[i:i + _CHUNK] for i in range(0, len(jobs), _CHUNK)]
     if pool is None:
-        return (_rows_of(chunk, gazetteer) for chunk in chunks)
-    return pool.map(_extract_chunk, chunks)  # map keeps order
+        results: Iterator[_Chunk] = (_rows_of(chunk, gazetteer) for chunk in chunks)
+    else:
+        results = pool.map(_extract_chunk, chunks)  # map keeps order
+    return zip(chunks, results)
 
 
 def _worker_count(workers: int | None) -> int:
@@ -318,7 +321,7 @@ def _rows_of(jobs: list[_Job], gazetteer: Gazetteer) -> _Chunk:
         counts = _collect(rows, job, result)
         outcomes.append(_Outcome(counts, tuple(result.actors)))
     tables = {name: pa.Table.from_pydict(columns, schema=_schema(name)) for name, columns in rows.items()}
-    return _Chunk(tuple(jobs), tuple(outcomes), tables)
+    return _Chunk(tuple(outcomes), tables)
 
 
 def _quarantine_row(article_id: str, content_hash: str, first_seen_at, origin: list, failure: _Failure) -> dict:
