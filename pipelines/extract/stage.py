@@ -22,7 +22,6 @@ import hashlib
 import json
 import logging
 import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ from pipelines.extract import (
     load_gazetteer,
 )
 from pipelines.extract.actors import Actor
+from pipelines.parse.workers import worker_count
 from pipelines.store.connection import registered
 from pipelines.store.tables import arrow_schema
 
@@ -267,7 +267,7 @@ _worker_gazetteer: Gazetteer | None = None
 @contextmanager
 def _pool(gazetteer: Gazetteer, workers: int | None, pending: int) -> Iterator[ProcessPoolExecutor | None]:
     """One process pool for the whole stage (its start-up is paid once), or None to extract in-process."""
-    workers = _worker_count(workers)
+    workers = worker_count(workers, "EVENTWATCH_EXTRACT_WORKERS")
     if workers <= 1 or pending < _POOL_MIN:
         yield None
         return
@@ -286,14 +286,6 @@ def _extract_all(jobs: list[_Job], gazetteer: Gazetteer,
     else:
         results = pool.map(_extract_chunk, chunks)  # map keeps order
     return zip(chunks, results)
-
-
-def _worker_count(workers: int | None) -> int:
-    """The processes to use: the argument, else EVENTWATCH_EXTRACT_WORKERS, else the CPU count."""
-    if workers is None:
-        configured = os.environ.get("EVENTWATCH_EXTRACT_WORKERS", "").strip()
-        workers = int(configured) if configured.isdigit() else (os.cpu_count() or 1)
-    return max(1, workers)
 
 
 def _init_worker(gazetteer: Gazetteer) -> None:

@@ -49,10 +49,14 @@ def start_parse(con: duckdb.DuckDBPyConnection, settings: Settings, fetched: Arc
     None when recording it parses nothing (a failed fetch, or the same bytes as last time)."""
     if fetched.archive_sha256 is None or fetched.error is not None:
         return None
-    state = load_states(con).get(fetched.feed_id)
-    if state is not None and state.last_archive_sha256 == fetched.archive_sha256:
+    if _same_bytes_as_last_time(fetched, load_states(con).get(fetched.feed_id)):
         return None
     return _parse_future(settings, fetched)
+
+
+def _same_bytes_as_last_time(fetched: ArchivedFetch, state: FeedState | None) -> bool:
+    """The body is the one the feed's last load parsed: nothing to parse."""
+    return state is not None and state.last_archive_sha256 == fetched.archive_sha256
 
 
 def _parse_future(settings: Settings, fetched: ArchivedFetch) -> Future:
@@ -152,8 +156,8 @@ def record_fetch(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str
     state = load_states(con).get(fetched.feed_id)
     parsed, error, body_unchanged = None, fetched.error, False
     if fetched.archive_sha256 is not None and error is None:
-        if state is not None and state.last_archive_sha256 == fetched.archive_sha256:
-            body_unchanged = True  # the same bytes as last time: nothing to parse
+        if _same_bytes_as_last_time(fetched, state):
+            body_unchanged = True
         else:
             parsed, error = _parse(settings, fetched, parsing)
     held_back = None

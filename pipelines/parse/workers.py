@@ -72,10 +72,10 @@ class _Pool:
 _active: _Pool | None = None
 
 
-def worker_count(workers: int | None = None) -> int:
-    """Processes to parse with: the argument, else EVENTWATCH_PARSE_WORKERS, else the CPU count."""
+def worker_count(workers: int | None = None, variable: str = "EVENTWATCH_PARSE_WORKERS") -> int:
+    """Processes to use: the argument, else the environment `variable`, else the CPU count."""
     if workers is None:
-        configured = os.environ.get("EVENTWATCH_PARSE_WORKERS", "").strip()
+        configured = os.environ.get(variable, "").strip()
         workers = int(configured) if configured.isdigit() else (os.cpu_count() or 1)
     return max(1, workers)
 
